@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "evstore",
+    products: [
+        .library(name: "EventStore", targets: ["EventStore"]),
+        .executable(name: "evstore", targets: ["evstore"]),
+        .executable(name: "evstore-gen", targets: ["evstore-gen"]),
+    ],
+    targets: [
+        // Debian's C libraries, wrapped: a module map and a shim header each.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLZ4", path: "Sources/CLZ4",
+                       providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        // The event, its wire format, exact money and dates, JSON.
+        .target(name: "EventModel"),
+        // The segmented log, the SQLite index and the store facade.
+        .target(name: "EventStore",
+                dependencies: ["EventModel", "CSQLite", "CLZ4", "CZlib"]),
+        // The command-line tool.
+        .executableTarget(name: "evstore", dependencies: ["EventStore", "EventModel"]),
+        // The deterministic engagement workload generator.
+        .executableTarget(name: "evstore-gen", path: "tools/evstore-gen",
+                         exclude: ["README.md"]),
+
+        .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
+        .testTarget(name: "EventStoreTests",
+                    dependencies: ["EventStore", "EventModel", "CZlib"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
