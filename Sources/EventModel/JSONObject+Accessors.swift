@@ -1,0 +1,73 @@
+import Foundation
+
+// Typed reads for projections.
+//
+// Each accessor answers `nil` both when the member is missing and when it
+// has another shape, so a fold can write `data.decimal("hours") ?? 0`.
+// Built-in events have been validated at append time, so for them `nil`
+// means the field was legitimately `null`.
+
+extension JSONObject {
+    /// The member's string value, or `nil` if missing or not a string.
+    public func string(_ key: String) -> String? {
+        guard case .string(let text)? = self[key] else { return nil }
+        return text
+    }
+
+    /// The member's exact decimal value, from a JSON number or a decimal
+    /// string; `nil` if missing, of another type, or not exact (more than
+    /// 38 significant digits or out of range).
+    public func decimal(_ key: String) -> Decimal? {
+        switch self[key] {
+        case .number(let number)?:
+            return try? number.decimal()
+        case .string(let text)?:
+            return try? ExactDecimal.parse(text)
+        default:
+            return nil
+        }
+    }
+
+    /// The member's boolean value, or `nil` if missing or not a boolean.
+    public func bool(_ key: String) -> Bool? {
+        guard case .bool(let flag)? = self[key] else { return nil }
+        return flag
+    }
+
+    /// The member as a `YYYY-MM-DD` date, or `nil` if missing, not a
+    /// string, or not a valid date.
+    public func date(_ key: String) -> CalendarDate? {
+        guard let text = string(key) else { return nil }
+        return try? CalendarDate(iso: text)
+    }
+
+    /// The member as an RFC 3339 timestamp, or `nil` if missing, not a
+    /// string, or not a valid timestamp.
+    public func timestamp(_ key: String) -> Timestamp? {
+        guard let text = string(key) else { return nil }
+        return try? Timestamp(rfc3339: text)
+    }
+
+    /// The member's number, or `nil` if missing or not a number.
+    public func number(_ key: String) -> JSONNumber? {
+        guard case .number(let number)? = self[key] else { return nil }
+        return number
+    }
+
+    /// The member's object value, or `nil` if missing or not an object.
+    public func object(_ key: String) -> JSONObject? {
+        guard case .object(let object)? = self[key] else { return nil }
+        return object
+    }
+
+    /// The member's array value, or `nil` if missing or not an array.
+    public func array(_ key: String) -> [JSONValue]? {
+        guard case .array(let elements)? = self[key] else { return nil }
+        return elements
+    }
+
+    /// Whether the member is present with the value `null`.
+    public func isNull(_ key: String) -> Bool {
+        self[key] == .null
+    }
+}
