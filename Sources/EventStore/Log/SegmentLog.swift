@@ -1,0 +1,188 @@
+import EventModel
+
+/// A fault found in the log, with the segment file and byte offset of the frame.
+public struct LogCorruption: Error, CustomStringConvertible {
+    public let path: String
+    public let offset: Int
+    public let reason: String
+
+    public var description: String { "\(path) at byte offset \(offset): \(reason)" }
+}
+
+/// A frame read from a segment: its header, where it lies, and its payload.
+struct Frame {
+    var header: FrameHeader
+    var segment: Int
+    var offset: Int
+    /// The decompressed payload: the batch's event records.
+    var payload: [UInt8]
+
+    /// Decodes every event of the frame, in position order.
+    func events(path: String) throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        events.reserveCapacity(header.count)
+        try forEachEvent(path: path) { events.append($0) }
+        return events
+    }
+
+    func forEachEvent(path: String, _ body: (RecordedEvent) throws -> Void) throws {
+        let header = header
+        do {
+            try payload.withUnsafeBytes { bytes in
+                try EventRecord.decodeAll(bytes, count: header.count) { index, record in
+                    try body(RecordedEvent(record: record, position: header.firstPosition + index,
+                                           frameRecordedAt: header.recordedAt))
+                }
+            }
+        } catch let fault as FrameFault {
+            throw LogCorruption(path: path, offset: offset, reason: fault.description)
+        }
+    }
+}
+
+/// The directory of segment files: naming, listing, reading frames.
+struct SegmentLog {
+    let directory: String
+
+    static let suffix = ".seg"
+
+    func path(ofSegment first: Int) -> String {
+        var digits = String(first)
+        digits = String(repeating: "0", count: max(0, 20 - digits.count)) + digits
+        return directory + "/" + digits + SegmentLog.suffix
+    }
+
+    /// First positions of the segments on disk, ascending.
+    func segments() throws -> [Int] {
+        try FileSystem.listDirectory(directory).compactMap { name in
+            guard name.hasSuffix(SegmentLog.suffix) else { return nil }
+            let digits = name.dropLast(SegmentLog.suffix.count)
+            guard digits.count == 20, let first = Int(digits) else { return nil }
+            return first
+        }.sorted()
+    }
+
+    /// Reads and checks the frame at `offset` of segment `first`.
+    /// - Complexity: two reads; O(frame size) to check and decompress.
+    func readFrame(segment first: Int, offset: Int, file: POSIXFile? = nil) throws -> Frame {
+        let path = path(ofSegment: first)
+        let handle = try file ?? POSIXFile(path: path, flags: O_RDONLY)
+        let headerBytes = try handle.read(count: FrameHeader.size, at: offset)
+        let header: FrameHeader
+        do {
+            header = try headerBytes.withUnsafeBytes { bytes throws(FrameFault) in
+                try FrameHeader.decode(bytes)
+            }
+        } catch let fault as FrameFault {
+            throw LogCorruption(path: path, offset: offset, reason: fault.description)
+        }
+        let compressed = try handle.read(count: header.compressedLength,
+                                         at: offset + FrameHeader.size)
+        return try Self.checkAndDecompress(header: header, headerBytes: headerBytes,
+                                           compressed: compressed, segment: first,
+                                           offset: offset, path: path)
+    }
+
+    static func checkAndDecompress(header: FrameHeader, headerBytes: [UInt8],
+                                   compressed: [UInt8], segment: Int, offset: Int,
+                                   path: String) throws -> Frame {
+        guard compressed.count == header.compressedLength else {
+            throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
+                "\(compressed.count) of \(header.compressedLength) payload bytes").description)
+        }
+        var payload: [UInt8] = []
+        do {
+            try headerBytes.withUnsafeBytes { h in
+                try compressed.withUnsafeBytes { c in
+                    try header.verifyChecksum(header: h, payload: c)
+                    try LZ4Frame.decompress(c, expectedSize: header.rawLength, into: &payload)
+                }
+            }
+        } catch let fault as FrameFault {
+            throw LogCorruption(path: path, offset: offset, reason: fault.description)
+        } catch let error as LZ4Error {
+            throw LogCorruption(path: path, offset: offset, reason: error.description)
+        }
+        return Frame(header: header, segment: segment, offset: offset, payload: payload)
+    }
+}
+
+/// Reads the frames of one segment in order with large buffered reads.
+/// Used by full reads, `verify`, `reindex` and recovery.
+struct SegmentScanner {
+    let path: String
+    let segment: Int
+    private let file: POSIXFile
+    private var buffer: [UInt8] = []
+    private var bufferStart = 0
+    /// Byte offset of the next frame.
+    private(set) var offset: Int
+    /// Stop before this byte offset (the end of what the index knows), or nil for the file end.
+    let limit: Int?
+
+    static let chunkSize = 4 << 20
+
+    init(log: SegmentLog, segment: Int, from offset: Int = 0, limit: Int? = nil) throws {
+        self.path = log.path(ofSegment: segment)
+        self.segment = segment
+        self.file = try POSIXFile(path: path, flags: O_RDONLY)
+        self.offset = offset
+        self.limit = limit
+        self.bufferStart = offset
+    }
+
+    /// The next whole, checked frame; nil at the end. A partial or damaged frame
+    /// throws `LogCorruption` naming this segment and the frame's offset.
+    mutating func next() throws -> Frame? {
+        if let limit, offset >= limit { return nil }
+        guard let headerBytes = try bytes(count: FrameHeader.size, allowEnd: true) else {
+            return nil
+        }
+        let header: FrameHeader
+        do {
+            header = try headerBytes.withUnsafeBytes { bytes throws(FrameFault) in
+                try FrameHeader.decode(bytes)
+            }
+        } catch let fault as FrameFault {
+            throw LogCorruption(path: path, offset: offset, reason: fault.description)
+        }
+        let compressedStart = offset + FrameHeader.size
+        guard let compressed = try bytes(at: compressedStart, count: header.compressedLength) else {
+            let available = try file.size - compressedStart
+            throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
+                "\(max(0, available)) of \(header.compressedLength) payload bytes").description)
+        }
+        let frame = try SegmentLog.checkAndDecompress(
+            header: header, headerBytes: headerBytes, compressed: compressed,
+            segment: segment, offset: offset, path: path)
+        offset += header.frameLength
+        return frame
+    }
+
+    private mutating func bytes(count: Int, allowEnd: Bool) throws -> [UInt8]? {
+        guard let bytes = try bytes(at: offset, count: count) else {
+            let size = try file.size
+            if allowEnd && size <= offset { return nil }
+            throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
+                "\(size - offset) bytes where a frame header needs \(count)").description)
+        }
+        return bytes
+    }
+
+    /// `count` bytes at `start`, or nil when the file ends first.
+    private mutating func bytes(at start: Int, count: Int) throws -> [UInt8]? {
+        let end = start + count
+        if start < bufferStart || end > bufferStart + buffer.count {
+            let want = max(count, SegmentScanner.chunkSize)
+            buffer = try file.read(count: want, at: start)
+            bufferStart = start
+            if buffer.count < count { return nil }
+        }
+        let from = start - bufferStart
+        return Array(buffer[from..<(from + count)])
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

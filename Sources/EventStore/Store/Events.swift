@@ -1,0 +1,150 @@
+import EventModel
+
+/// An event as the store holds it: the writer's fields plus the place and time
+/// the store gave it.
+public struct RecordedEvent: Sendable, Hashable {
+    /// Global, 1-based, gapless, strictly increasing in append order.
+    public let position: Int
+    /// The stream, NFC-normalised.
+    public let stream: String
+    /// 1-based within the stream.
+    public let version: Int
+    public let id: String
+    public let type: String
+    /// Business time, given by the writer (or the recorded time when it gave none).
+    public let occurredAt: Timestamp
+    /// The store's time of the append; never decreases with position.
+    public let recordedAt: Timestamp
+    /// The data object's JSON bytes exactly as written.
+    public let data: [UInt8]
+    /// The metadata object's JSON bytes exactly as written (`{}` when none).
+    public let metadata: [UInt8]
+
+    init(record: EventRecord, position: Int, frameRecordedAt: Int64) {
+        self.position = position
+        self.stream = record.stream
+        self.version = record.version
+        self.id = record.id
+        self.type = record.type
+        self.occurredAt = Timestamp(microseconds: record.occurredAt)
+        self.recordedAt = Timestamp(microseconds: frameRecordedAt - record.recordedBefore)
+        self.data = record.data
+        self.metadata = record.metadata
+    }
+
+    /// The data as a UTF-8 string.
+    public var dataText: String { String(decoding: data, as: UTF8.self) }
+
+    /// The parsed data object.
+    public func dataObject() throws -> JSONObject {
+        try Self.object(data)
+    }
+
+    /// The parsed metadata object.
+    public func metadataObject() throws -> JSONObject {
+        try Self.object(metadata)
+    }
+
+    static func object(_ bytes: [UInt8]) throws -> JSONObject {
+        let value = try bytes.withUnsafeBytes { try JSONParser.parse($0) }
+        guard case .object(let object) = value else {
+            throw JSONError(offset: 0, reason: "not a JSON object")
+        }
+        return object
+    }
+
+    /// The event as one line of JSON (no line break): position, stream,
+    /// version, id, type, occurred_at, recorded_at, data and metadata.
+    public func appendJSONLine(to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"position":"#.utf8)
+        out.append(contentsOf: String(position).utf8)
+        out.append(contentsOf: #","stream":"#.utf8)
+        JSONWriter.appendString(stream, to: &out)
+        out.append(contentsOf: #","version":"#.utf8)
+        out.append(contentsOf: String(version).utf8)
+        out.append(contentsOf: #","id":"#.utf8)
+        JSONWriter.appendString(id, to: &out)
+        out.append(contentsOf: #","type":"#.utf8)
+        JSONWriter.appendString(type, to: &out)
+        out.append(contentsOf: #","occurred_at":""#.utf8)
+        out.append(contentsOf: occurredAt.rfc3339.utf8)
+        out.append(contentsOf: #"","recorded_at":""#.utf8)
+        out.append(contentsOf: recordedAt.rfc3339.utf8)
+        out.append(contentsOf: #"","data":"#.utf8)
+        out.append(contentsOf: data)
+        out.append(contentsOf: #","metadata":"#.utf8)
+        out.append(contentsOf: metadata)
+        out.append(UInt8(ascii: "}"))
+    }
+}
+
+/// An event to append.
+public struct NewEvent: Sendable {
+    public var type: String
+    /// A JSON object, stored byte for byte.
+    public var data: [UInt8]
+    /// A JSON object (actor, correlation_id, causation_id and free keys), or nil.
+    public var metadata: [UInt8]?
+    /// The idempotency key; a UUID is generated when nil.
+    public var id: String?
+    /// Business time; the recorded time when nil.
+    public var occurredAt: Timestamp?
+    /// Only honoured by appends that preserve recorded times (history migration).
+    public var recordedAt: Timestamp?
+    /// Already-parsed data and metadata, when the caller has them (saves a parse).
+    var parsedData: JSONObject?
+    var parsedMetadata: JSONObject?
+
+    /// - Parameters:
+    ///   - type: the event type, e.g. `TimesheetSubmitted`.
+    ///   - data: a JSON object as text, kept byte for byte.
+    ///   - metadata: a JSON object as text, or nil.
+    ///   - id: the idempotency key; generated when nil.
+    ///   - occurredAt: business time; defaults to the recorded time.
+    public init(type: String, data: String, metadata: String? = nil, id: String? = nil,
+                occurredAt: Timestamp? = nil) {
+        self.type = type
+        self.data = Array(data.utf8)
+        self.metadata = metadata.map { Array($0.utf8) }
+        self.id = id
+        self.occurredAt = occurredAt
+    }
+
+    /// Builds an event from one decoded wire-format line.
+    public init(wire: WireEvent) {
+        self.type = wire.type
+        self.data = wire.data
+        self.metadata = wire.metadata
+        self.id = wire.id
+        self.occurredAt = wire.occurredAt
+        self.recordedAt = wire.recordedAt
+        self.parsedData = wire.dataValue
+        self.parsedMetadata = wire.metadataValue
+    }
+}
+
+/// The events of one stream in a (possibly multi-stream) atomic append.
+public struct StreamAppend: Sendable {
+    public var stream: String
+    public var expectedVersion: ExpectedVersion
+    public var events: [NewEvent]
+
+    public init(stream: String, expectedVersion: ExpectedVersion = .any, events: [NewEvent]) {
+        self.stream = stream
+        self.expectedVersion = expectedVersion
+        self.events = events
+    }
+}
+
+/// What one stream's part of an append stored.
+public struct AppendResult: Sendable, Equatable {
+    /// The NFC-normalised stream.
+    public let stream: String
+    /// The position of each event of the call, in order; a duplicate (an id
+    /// already stored with the same content) gets its original position.
+    public let positions: [Int]
+    /// The stream's version after the append.
+    public let streamVersion: Int
+    /// How many of the events were already stored and so not written again.
+    public let duplicates: Int
+}

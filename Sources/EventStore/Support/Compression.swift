@@ -1,0 +1,99 @@
+import CLZ4
+import CZlib
+
+/// A failure of the LZ4 library, naming the C function.
+struct LZ4Error: Error, CustomStringConvertible {
+    let function: String
+    let message: String
+    var description: String { "LZ4 \(function) failed: \(message)" }
+}
+
+/// LZ4 frame compression (the standard frame format, with its content checksum),
+/// so that `lz4 -t` and `lz4 -d` can check and read a segment. All LZ4 calls of
+/// the project live here.
+enum LZ4Frame {
+    /// Compresses `input` into one LZ4 frame with a content checksum and the
+    /// content size recorded in the frame descriptor.
+    static func compress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
+        var preferences = LZ4F_preferences_t()
+        preferences.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
+        preferences.frameInfo.contentSize = UInt64(input.count)
+        preferences.frameInfo.blockMode = LZ4F_blockLinked
+        preferences.frameInfo.blockSizeID = LZ4F_max256KB
+        preferences.compressionLevel = 0
+        let bound = LZ4F_compressFrameBound(input.count, &preferences)
+        var output = [UInt8](repeating: 0, count: bound)
+        let written = output.withUnsafeMutableBytes { out in
+            LZ4F_compressFrame(out.baseAddress, bound, input.baseAddress, input.count,
+                               &preferences)
+        }
+        if LZ4F_isError(written) != 0 {
+            throw LZ4Error(function: "LZ4F_compressFrame",
+                           message: String(cString: LZ4F_getErrorName(written)))
+        }
+        output.removeSubrange(written...)
+        return output
+    }
+
+    /// Decompresses one whole LZ4 frame whose content is `expectedSize` bytes.
+    /// The frame's content checksum is checked by the library; any mismatch,
+    /// truncation or trailing byte is an error.
+    static func decompress(_ frame: UnsafeRawBufferPointer, expectedSize: Int,
+                           into output: inout [UInt8]) throws {
+        var context: OpaquePointer?
+        let created = LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))
+        if LZ4F_isError(created) != 0 {
+            throw LZ4Error(function: "LZ4F_createDecompressionContext",
+                           message: String(cString: LZ4F_getErrorName(created)))
+        }
+        defer { LZ4F_freeDecompressionContext(context) }
+
+        output.removeAll(keepingCapacity: true)
+        output.reserveCapacity(expectedSize)
+        output.append(contentsOf: repeatElement(0, count: expectedSize))
+        var consumed = 0
+        var produced = 0
+        var hint = 1
+        try output.withUnsafeMutableBytes { out in
+            while hint != 0 {
+                var sourceSize = frame.count - consumed
+                var destinationSize = expectedSize - produced
+                if sourceSize == 0 {
+                    throw LZ4Error(function: "LZ4F_decompress", message: "frame is truncated")
+                }
+                hint = LZ4F_decompress(context, out.baseAddress! + produced, &destinationSize,
+                                       frame.baseAddress! + consumed, &sourceSize, nil)
+                if LZ4F_isError(hint) != 0 {
+                    throw LZ4Error(function: "LZ4F_decompress",
+                                   message: String(cString: LZ4F_getErrorName(hint)))
+                }
+                consumed += sourceSize
+                produced += destinationSize
+                if hint != 0 && sourceSize == 0 && destinationSize == 0 {
+                    throw LZ4Error(function: "LZ4F_decompress",
+                                   message: "no progress; content larger than declared")
+                }
+            }
+        }
+        if consumed != frame.count || produced != expectedSize {
+            throw LZ4Error(function: "LZ4F_decompress",
+                           message: "frame size mismatch (\(produced) of \(expectedSize) bytes)")
+        }
+    }
+}
+
+/// CRC-32 (zlib's) used for the frame header checksum.
+enum Checksum {
+    static func crc32(_ bytes: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return seed }
+        var crc = UInt(seed)
+        var offset = 0
+        while offset < bytes.count {
+            let chunk = min(bytes.count - offset, Int(UInt32.max))
+            crc = CZlib.crc32(crc, base.advanced(by: offset).assumingMemoryBound(to: Bytef.self),
+                              uInt(chunk))
+            offset += chunk
+        }
+        return UInt32(truncatingIfNeeded: crc)
+    }
+}

@@ -1,0 +1,102 @@
+import CZlib
+
+/// Reads a text file line by line in bounded memory; gzip-compressed files
+/// (`.gz`) are decompressed on the fly (zlib reads plain files unchanged).
+/// `-` reads standard input.
+public final class LineReader {
+    public let path: String
+    private let file: gzFile
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEnd = false
+    /// The 1-based number of the line `next()` returned last.
+    public private(set) var lineNumber = 0
+    /// A line longer than this is an error rather than a memory hazard.
+    public let maximumLineLength: Int
+
+    /// - Throws: `FileError` when the file cannot be opened.
+    public init(path: String, maximumLineLength: Int = 64 << 20) throws {
+        self.path = path
+        self.maximumLineLength = maximumLineLength
+        let opened = path == "-" ? gzdopen(dup(0), "rb") : gzopen(path, "rb")
+        guard let opened else {
+            throw FileError(operation: "open", path: path, code: errno)
+        }
+        file = opened
+        gzbuffer(file, 1 << 20)
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    deinit { gzclose(file) }
+
+    /// Bytes consumed from the underlying (possibly compressed) file, for progress.
+    public var compressedOffset: Int { Int(gzoffset(file)) }
+
+    /// The next line without its `\n` (or `\r\n`), or nil at the end.
+    /// - Throws: `FileError` on a read error or a damaged gzip stream;
+    ///   `LineTooLong` for a line over `maximumLineLength`.
+    public func next() throws -> ArraySlice<UInt8>? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                var end = newline
+                if end > start && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                let line = buffer[start..<end]
+                start = newline + 1
+                lineNumber += 1
+                return line
+            }
+            if atEnd {
+                guard start < buffer.count else { return nil }
+                let line = buffer[start...]
+                start = buffer.count
+                lineNumber += 1
+                return line
+            }
+            if buffer.count - start > maximumLineLength {
+                throw LineTooLong(path: path, line: lineNumber + 1, limit: maximumLineLength)
+            }
+            try fill()
+        }
+    }
+
+    private func fill() throws {
+        if start > 0 {
+            buffer.removeSubrange(0..<start)
+            start = 0
+        }
+        let chunk = 1 << 20
+        let old = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: chunk))
+        let n = buffer.withUnsafeMutableBytes { bytes in
+            gzread(file, bytes.baseAddress! + old, UInt32(chunk))
+        }
+        if n < 0 {
+            var code: Int32 = 0
+            let message = String(cString: gzerror(file, &code))
+            throw LineReadError(path: path, reason: message)
+        }
+        buffer.removeSubrange((old + Int(n))...)
+        if n == 0 { atEnd = true }
+    }
+}
+
+/// A line longer than the reader's limit.
+public struct LineTooLong: Error, CustomStringConvertible {
+    public let path: String
+    public let line: Int
+    public let limit: Int
+    public var description: String {
+        "\(path): line \(line) is longer than \(limit) bytes"
+    }
+}
+
+/// A read failure (for example a damaged gzip stream).
+public struct LineReadError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "cannot read \(path): \(reason)" }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
