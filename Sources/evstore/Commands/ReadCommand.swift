@@ -1,0 +1,68 @@
+import EventModel
+import EventStore
+import Foundation
+
+struct ReadCommand: Command {
+    static let spec = CommandSpec(
+        name: "read",
+        usage: "read STREAM [--from-version N] [--backwards] [--limit N] | "
+            + "read --all [--from-position P] [--type T] [--stream-prefix S]",
+        summary: """
+            Prints events as JSON Lines, each with position, stream, version, id, type,
+            occurred_at, recorded_at, data and metadata.
+            """,
+        options: [
+            .flag("--all", "read every stream in position order"),
+            .option("--from-version", "N", "the first version (backwards: the last)"),
+            .flag("--backwards", "newest first"),
+            .option("--limit", "N", "the most events to print"),
+            .option("--from-position", "P", "with --all: the first position"),
+            .option("--type", "T", "with --all: only this type (repeatable)"),
+            .option("--stream-prefix", "S", "with --all: only streams starting with S"),
+            .option("--recorded-until", "T", "with --all: stop after this recorded time"),
+        ],
+        positionals: 0...1)
+
+    static func run(_ arguments: ParsedArguments, context: Context) throws {
+        let all = arguments.has("--all")
+        guard all != (arguments.positionals.count == 1) else {
+            throw UsageError("read takes either a STREAM or --all")
+        }
+        let limit = try arguments.int("--limit") ?? Int.max
+        guard limit >= 0 else { throw UsageError("--limit must not be negative") }
+        let store = try context.openStore(readOnly: true)
+        let out = try OutputSink(path: nil)
+        var line: [UInt8] = []
+        func emit(_ event: RecordedEvent) throws {
+            line.removeAll(keepingCapacity: true)
+            event.appendJSONLine(to: &line)
+            line.append(UInt8(ascii: "\n"))
+            try out.write(line)
+        }
+        if all {
+            var filter = ReadFilter()
+            let types = arguments.all("--type")
+            if !types.isEmpty { filter.types = Set(types) }
+            filter.streamPrefix = arguments.value("--stream-prefix")
+            if let text = arguments.value("--recorded-until") {
+                do { filter.recordedUntil = try Timestamp(cutoff: text) } catch {
+                    throw UsageError("--recorded-until: \(error)")
+                }
+            }
+            var printed = 0
+            guard limit > 0 else { return }
+            try store.readAll(from: try arguments.int("--from-position") ?? 1,
+                              filter: filter) { event in
+                try emit(event)
+                printed += 1
+                return printed < limit
+            }
+        } else {
+            let events = try store.read(stream: arguments.positionals[0],
+                                        from: try arguments.int("--from-version"),
+                                        backwards: arguments.has("--backwards"), limit: limit)
+            for event in events { try emit(event) }
+        }
+        try out.close()
+    }
+}

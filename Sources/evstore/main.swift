@@ -1,0 +1,106 @@
+import EventModel
+import EventStore
+import Foundation
+
+/// A command of the tool.
+protocol Command {
+    static var spec: CommandSpec { get }
+    static func run(_ arguments: ParsedArguments, context: Context) throws
+}
+
+let commands: [any Command.Type] = [
+    InitCommand.self, AppendCommand.self, ImportCommand.self, ReadCommand.self,
+    VerifyCommand.self, ReindexCommand.self, StatsCommand.self,
+]
+
+let topUsage = """
+    usage: evstore [--store DIR] [--verbose] COMMAND [ARGS]
+
+    An append-only event store for engagement facts. The store is DIR, else
+    $EVSTORE_DIR, else ./evstore-data.
+
+    commands:
+    \(commands.map { "  \($0.spec.name.padding(toLength: 10, withPad: " ", startingAt: 0))\($0.spec.summary.split(separator: "\n").first ?? "")" }.joined(separator: "\n"))
+
+    Run `evstore COMMAND --help` for a command's options.
+    Exit codes: 0 success, 1 failure, 2 usage error, 3 concurrency conflict.
+    """
+
+@MainActor
+func main() -> Int32 {
+    var words = Array(CommandLine.arguments.dropFirst())
+    var store = ProcessInfo.processInfo.environment["EVSTORE_DIR"] ?? "./evstore-data"
+    var verbose = false
+    // Global options come before the command.
+    while let first = words.first, first.hasPrefix("-") {
+        words.removeFirst()
+        switch first {
+        case "--store":
+            guard !words.isEmpty else { return fail(UsageError("--store needs a directory")) }
+            store = words.removeFirst()
+        case _ where first.hasPrefix("--store="):
+            store = String(first.dropFirst("--store=".count))
+        case "--verbose", "-v":
+            verbose = true
+        case "--help", "-h":
+            print(topUsage)
+            return 0
+        default:
+            return fail(UsageError("unknown option \(first) (see evstore --help)"))
+        }
+    }
+    guard let name = words.first else {
+        FileHandle.standardError.write(Data((topUsage + "\n").utf8))
+        return 2
+    }
+    guard let command = commands.first(where: { $0.spec.name == name }) else {
+        return fail(UsageError("unknown command \"\(name)\" (see evstore --help)"))
+    }
+    let context = Context(storeDirectory: store, verbose: verbose)
+    do {
+        let arguments = try ParsedArguments.parse(Array(words.dropFirst()), spec: command.spec)
+        if arguments.has("--help") {
+            print(command.spec.help, terminator: "")
+            return 0
+        }
+        try command.run(arguments, context: context)
+        return 0
+    } catch {
+        return fail(error)
+    }
+}
+
+/// Prints one line on stderr and picks the exit code by the kind of error.
+func fail(_ error: any Error) -> Int32 {
+    let message: String
+    var code: Int32 = 1
+    switch error {
+    case let usage as UsageError:
+        message = usage.description
+        code = 2
+    case let failure as ExitFailure:
+        message = failure.message
+        code = failure.code
+    case let append as AppendError:
+        message = append.description
+        if case .versionConflict = append { code = 3 }
+    case let batch as BatchAppendError:
+        message = batch.description
+        if case .versionConflict = batch.error { code = 3 }
+    case let store as StoreError:
+        message = store.description
+        if case .lockTimeout = store { code = 3 }
+    default:
+        message = String(describing: error)
+    }
+    FileHandle.standardError.write(Data("evstore: error: \(message)\n".utf8))
+    return code
+}
+
+/// An error that carries its own exit code.
+struct ExitFailure: Error {
+    let message: String
+    let code: Int32
+}
+
+exit(main())
