@@ -22,8 +22,11 @@ let package = Package(
         // The segmented log, the SQLite index and the store facade.
         .target(name: "EventStore",
                 dependencies: ["EventModel", "CSQLite", "CLZ4", "CZlib"]),
+        // Folds, checkpoints, rules, the four read models, CSV export.
+        .target(name: "Projections", dependencies: ["EventStore", "EventModel", "CSQLite"]),
         // The command-line tool.
-        .executableTarget(name: "evstore", dependencies: ["EventStore", "EventModel"]),
+        .executableTarget(name: "evstore",
+                          dependencies: ["EventStore", "EventModel", "Projections"]),
         // The deterministic engagement workload generator.
         .executableTarget(name: "evstore-gen", path: "tools/evstore-gen",
                          exclude: ["README.md"]),
@@ -31,6 +34,8 @@ let package = Package(
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
         .testTarget(name: "EventStoreTests",
                     dependencies: ["EventStore", "EventModel", "CZlib"]),
+        .testTarget(name: "ProjectionsTests",
+                    dependencies: ["Projections", "EventStore", "EventModel"]),
     ],
     swiftLanguageModes: [.v6]
 )

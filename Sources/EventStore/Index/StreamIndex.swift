@@ -96,19 +96,18 @@ final class StreamIndex {
         return location.lastPosition >= position ? location : nil
     }
 
-    /// The last position whose frame was recorded at or before `time`, a bound
-    /// for cut-offs (events inside that frame still need their own time checked).
-    func lastPosition(recordedAtOrBefore time: Int64) throws -> Int {
+    /// The first frame whose recorded_at (its last event's) is after `time`.
+    /// Recorded times never decrease with position, so every event before
+    /// that frame was recorded at or before `time`.
+    /// - Complexity: O(log frames).
+    func firstFrame(recordedAfter time: Int64) throws -> FrameLocation? {
         let statement = try connection.statement("""
             SELECT first_position FROM frames WHERE recorded_at > ?
-            ORDER BY first_position LIMIT 1
+            ORDER BY recorded_at, first_position LIMIT 1
             """)
         statement.bind(1, time)
-        if try statement.step() {
-            // Events of that frame may still be earlier than `time`.
-            return try frame(containing: statement.int(0))?.lastPosition ?? 0
-        }
-        return try lastFrame()?.lastPosition ?? 0
+        guard try statement.step() else { return nil }
+        return try frame(containing: statement.int(0))
     }
 
     func insertFrame(_ frame: FrameLocation) throws {

@@ -32,6 +32,30 @@ extension EventStore {
         try withIndex { try $0.lastFrame()?.lastPosition ?? 0 }
     }
 
+    /// The last position recorded at or before `time` (0 when none): the end
+    /// of what the store knew then.
+    /// - Complexity: O(log frames) and at most one frame read.
+    public func lastPosition(recordedAtOrBefore time: Timestamp) throws -> Int {
+        try withIndex { index in
+            guard let frame = try index.firstFrame(recordedAfter: time.microseconds) else {
+                return try index.lastFrame()?.lastPosition ?? 0
+            }
+            let events = try log.readFrame(segment: frame.segment, offset: frame.offset)
+                .events(path: log.path(ofSegment: frame.segment))
+            return frame.firstPosition - 1 + events.prefix { $0.recordedAt <= time }.count
+        }
+    }
+
+    /// The recorded time of the event at `position`, nil when there is none.
+    public func recordedAt(position: Int) throws -> Timestamp? {
+        try withIndex { index in
+            guard let frame = try index.frame(containing: position) else { return nil }
+            let events = try log.readFrame(segment: frame.segment, offset: frame.offset)
+                .events(path: log.path(ofSegment: frame.segment))
+            return events.first { $0.position == position }?.recordedAt
+        }
+    }
+
     /// The stream's current version, 0 when it has no events.
     public func version(of stream: String) throws -> Int {
         let name = try EventNames.normalizeStream(stream)

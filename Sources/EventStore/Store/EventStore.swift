@@ -17,6 +17,7 @@ public final class EventStore: Sendable {
     private let coordinator: AppendCoordinator?
     private let readers: ReaderPool
     private let syncTimer: SyncTimer?
+    private let observers = Mutex<[any AppendObserver]>([])
 
     /// Opens the store at `directory`, creating it (mode 0700) when `create` is
     /// set. A writable open recovers first: a torn frame at the tail is cut off
@@ -94,15 +95,45 @@ public final class EventStore: Sendable {
     @discardableResult
     public func append(_ parts: [StreamAppend],
                        preserveRecordedAt: Bool = false) throws -> [AppendResult] {
-        try writable().submit(AppendRequest(parts: parts, preserveRecordedAt: preserveRecordedAt))
+        let results = try writable().submit(
+            AppendRequest(parts: parts, preserveRecordedAt: preserveRecordedAt))
+        notifyObservers(results)
+        return results
+    }
+
+    /// Registers an observer told after every successful append (for example
+    /// projections that catch up as events arrive).
+    public func addAppendObserver(_ observer: any AppendObserver) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    private func notifyObservers(_ results: [AppendResult]) {
+        let observers = observers.withLock { $0 }
+        guard !observers.isEmpty,
+              let last = results.flatMap(\.positions).max() else { return }
+        for observer in observers {
+            do {
+                try observer.storeDidAppend(self, through: last)
+            } catch {
+                // The append is stored and acknowledged; an observer that lags
+                // catches up on its next call, so its failure is only logged.
+                options.logger.log(.error, "an append observer failed", [
+                    "observer": String(describing: type(of: observer)),
+                    "error": String(describing: error),
+                ])
+            }
+        }
     }
 
     /// Appends to one of the store's own `$` streams.
+    @discardableResult
     package func appendSystem(_ events: [NewEvent], to stream: String) throws -> AppendResult {
         do {
-            return try writable().submit(AppendRequest(
+            let results = try writable().submit(AppendRequest(
                 parts: [StreamAppend(stream: stream, events: events)],
-                allowReservedStreams: true))[0]
+                allowReservedStreams: true))
+            notifyObservers(results)
+            return results[0]
         } catch let batch as BatchAppendError {
             throw batch.error
         }
@@ -123,6 +154,12 @@ public final class EventStore: Sendable {
     func withIndex<T>(_ body: (StreamIndex) throws -> T) throws -> T {
         try readers.with(body)
     }
+}
+
+/// Told after every successful append through the library.
+public protocol AppendObserver: Sendable {
+    /// - Parameter position: the last position the append stored or matched.
+    func storeDidAppend(_ store: EventStore, through position: Int) throws
 }
 
 /// Index connections for readers, reused across calls.

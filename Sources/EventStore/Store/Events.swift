@@ -20,6 +20,21 @@ public struct RecordedEvent: Sendable, Hashable {
     /// The metadata object's JSON bytes exactly as written (`{}` when none).
     public let metadata: [UInt8]
 
+    /// Builds an event by hand (for folds in tests, and for other sources).
+    public init(position: Int, stream: String, version: Int, id: String, type: String,
+                occurredAt: Timestamp, recordedAt: Timestamp, data: [UInt8],
+                metadata: [UInt8] = Array("{}".utf8)) {
+        self.position = position
+        self.stream = stream
+        self.version = version
+        self.id = id
+        self.type = type
+        self.occurredAt = occurredAt
+        self.recordedAt = recordedAt
+        self.data = data
+        self.metadata = metadata
+    }
+
     init(record: EventRecord, position: Int, frameRecordedAt: Int64) {
         self.position = position
         self.stream = record.stream

@@ -125,25 +125,25 @@ final class POSIXFile {
 }
 
 /// Small file-system helpers that name the path in their errors.
-enum FileSystem {
-    static func exists(_ path: String) -> Bool {
+package enum FileSystem {
+    package static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
     }
 
-    static func isDirectory(_ path: String) -> Bool {
+    package static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    static func fileSize(_ path: String) throws -> Int {
+    package static func fileSize(_ path: String) throws -> Int {
         var info = stat()
         if stat(path, &info) != 0 { throw FileError(operation: "stat", path: path, code: errno) }
         return Int(info.st_size)
     }
 
     /// Creates a directory with mode 0700 (and its parents) when missing.
-    static func makeDirectory(_ path: String) throws {
+    package static func makeDirectory(_ path: String) throws {
         if isDirectory(path) { return }
         let parent = (path as String).split(separator: "/", omittingEmptySubsequences: false)
             .dropLast().joined(separator: "/")
@@ -154,14 +154,14 @@ enum FileSystem {
     }
 
     /// Makes a directory entry (a new or removed file) durable.
-    static func syncDirectory(_ path: String) throws {
+    package static func syncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if fd < 0 { throw FileError(operation: "open", path: path, code: errno) }
         defer { close(fd) }
         if fsync(fd) != 0 { throw FileError(operation: "fsync", path: path, code: errno) }
     }
 
-    static func listDirectory(_ path: String) throws -> [String] {
+    package static func listDirectory(_ path: String) throws -> [String] {
         guard let dir = opendir(path) else {
             throw FileError(operation: "opendir", path: path, code: errno)
         }
@@ -176,13 +176,13 @@ enum FileSystem {
         return names.sorted()
     }
 
-    static func remove(_ path: String) throws {
+    package static func remove(_ path: String) throws {
         if unlink(path) != 0 && errno != ENOENT {
             throw FileError(operation: "unlink", path: path, code: errno)
         }
     }
 
-    static func chmod(_ path: String, _ mode: mode_t) {
+    package static func chmod(_ path: String, _ mode: mode_t) {
         // Tightening permissions is best effort on files SQLite created itself;
         // a failure leaves the umask's mode, which `verify` does not depend on.
         _ = Glibc.chmod(path, mode)

@@ -17,13 +17,13 @@ public struct SQLiteError: Error, CustomStringConvertible {
 ///
 /// Not thread-safe by itself: the owner serialises access (the store keeps each
 /// connection behind a lock or on one thread).
-final class SQLiteConnection {
-    let path: String
+package final class SQLiteConnection {
+    package let path: String
     private var handle: OpaquePointer?
     private var statements: [String: SQLiteStatement] = [:]
 
     /// Opens (and creates when `create` is set) the database at `path`.
-    init(path: String, readOnly: Bool = false, create: Bool = true) throws {
+    package init(path: String, readOnly: Bool = false, create: Bool = true) throws {
         self.path = path
         var flags = SQLITE_OPEN_NOMUTEX
         if readOnly {
@@ -49,7 +49,7 @@ final class SQLiteConnection {
     }
 
     /// Runs one or more SQL statements that take no parameters and return no rows.
-    func execute(_ sql: String) throws {
+    package func execute(_ sql: String) throws {
         var errorMessage: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
         if rc != SQLITE_OK {
@@ -60,7 +60,7 @@ final class SQLiteConnection {
     }
 
     /// A prepared statement for `sql`, cached for the life of the connection.
-    func statement(_ sql: String) throws -> SQLiteStatement {
+    package func statement(_ sql: String) throws -> SQLiteStatement {
         if let cached = statements[sql] {
             cached.reset()
             return cached
@@ -77,12 +77,12 @@ final class SQLiteConnection {
 
     /// Resets every cached statement, so that none keeps a read open: a
     /// statement left mid-result would hold its snapshot past COMMIT.
-    func resetStatements() {
+    package func resetStatements() {
         for statement in statements.values { statement.reset() }
     }
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back when it throws.
-    func transaction<T>(_ body: () throws -> T) throws -> T {
+    package func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
@@ -99,7 +99,7 @@ final class SQLiteConnection {
     }
 
     /// Runs `body` inside a read transaction so that every query sees one snapshot.
-    func readTransaction<T>(_ body: () throws -> T) throws -> T {
+    package func readTransaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN")
         defer {
             resetStatements()
@@ -110,7 +110,7 @@ final class SQLiteConnection {
         return try body()
     }
 
-    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    package var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     func error(_ rc: Int32, _ function: String) -> SQLiteError {
         SQLiteError(code: rc, function: function,
@@ -119,7 +119,7 @@ final class SQLiteConnection {
 }
 
 /// A prepared statement. Bind with 1-based indexes, then `step` or `run`.
-final class SQLiteStatement {
+package final class SQLiteStatement {
     private let raw: OpaquePointer
     private unowned let connection: SQLiteConnection
 
@@ -130,31 +130,31 @@ final class SQLiteStatement {
 
     deinit { sqlite3_finalize(raw) }
 
-    func reset() {
+    package func reset() {
         // sqlite3_reset repeats the error of the previous step, already reported.
         sqlite3_reset(raw)
         sqlite3_clear_bindings(raw)
     }
 
     @discardableResult
-    func bind(_ index: Int32, _ value: Int64) -> SQLiteStatement {
+    package func bind(_ index: Int32, _ value: Int64) -> SQLiteStatement {
         sqlite3_bind_int64(raw, index, value)
         return self
     }
 
     @discardableResult
-    func bind(_ index: Int32, _ value: Int) -> SQLiteStatement {
+    package func bind(_ index: Int32, _ value: Int) -> SQLiteStatement {
         bind(index, Int64(value))
     }
 
     @discardableResult
-    func bind(_ index: Int32, _ value: String) -> SQLiteStatement {
+    package func bind(_ index: Int32, _ value: String) -> SQLiteStatement {
         sqlite3_bind_text(raw, index, value, -1, evstore_sqlite_transient())
         return self
     }
 
     @discardableResult
-    func bind(_ index: Int32, blob: [UInt8]) -> SQLiteStatement {
+    package func bind(_ index: Int32, blob: [UInt8]) -> SQLiteStatement {
         blob.withUnsafeBytes { bytes in
             _ = sqlite3_bind_blob(raw, index, bytes.baseAddress, Int32(bytes.count),
                                   evstore_sqlite_transient())
@@ -163,13 +163,13 @@ final class SQLiteStatement {
     }
 
     @discardableResult
-    func bindNull(_ index: Int32) -> SQLiteStatement {
+    package func bindNull(_ index: Int32) -> SQLiteStatement {
         sqlite3_bind_null(raw, index)
         return self
     }
 
     /// Advances to the next row; false when done.
-    func step() throws -> Bool {
+    package func step() throws -> Bool {
         let rc = sqlite3_step(raw)
         switch rc {
         case SQLITE_ROW: return true
@@ -179,20 +179,20 @@ final class SQLiteStatement {
     }
 
     /// Runs a statement that returns no rows.
-    func run() throws {
+    package func run() throws {
         while try step() {}
     }
 
-    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(raw, column) }
-    func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(raw, column)) }
-    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(raw, column) == SQLITE_NULL }
+    package func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(raw, column) }
+    package func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(raw, column)) }
+    package func isNull(_ column: Int32) -> Bool { sqlite3_column_type(raw, column) == SQLITE_NULL }
 
-    func string(_ column: Int32) -> String {
+    package func string(_ column: Int32) -> String {
         guard let text = sqlite3_column_text(raw, column) else { return "" }
         return String(cString: text)
     }
 
-    func blob(_ column: Int32) -> [UInt8] {
+    package func blob(_ column: Int32) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(raw, column))
         guard count > 0, let base = sqlite3_column_blob(raw, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: base, count: count))

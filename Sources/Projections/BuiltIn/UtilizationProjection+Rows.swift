@@ -1,0 +1,122 @@
+import EventModel
+import Foundation
+
+// The rows of the utilization read model, summed from the timesheets'
+// current states when asked for, so the fold stays a few dictionary writes.
+
+extension UtilizationProjection {
+    /// Where a week stands against capacity and target, first match wins.
+    enum WeekStatus: String {
+        case overCapacity = "over_capacity"
+        case noCapacity = "no_capacity"
+        case belowTarget = "below_target"
+        case onTarget = "on_target"
+
+        /// Classifies a week on exact values, never printed ones.
+        ///
+        /// - Parameters:
+        ///   - worked: Approved billable plus non-billable hours.
+        ///   - available: The week's available hours.
+        ///   - utilization: Billable over available hours, in percent;
+        ///     `nil` when nothing is available.
+        ///   - target: The target, in percent.
+        init(worked: Decimal, available: Decimal, utilization: Decimal?, target: Decimal) {
+            if worked > available {
+                self = .overCapacity
+            } else if available == 0 {
+                self = .noCapacity
+            } else if let utilization, utilization < target {
+                self = .belowTarget
+            } else {
+                self = .onTarget
+            }
+        }
+    }
+
+    /// One consultant's week: the row key.
+    struct WeekKey: Hashable {
+        var consultantID: String
+        /// The days from 1970-01-01 to the week's Monday.
+        var weekStart: Int
+
+        /// Code-point order of consultant_id, then of week_start; printed
+        /// dates have four-digit years, so their text order is day order.
+        static func precedes(_ lhs: WeekKey, _ rhs: WeekKey) -> Bool {
+            if lhs.consultantID != rhs.consultantID {
+                return lhs.consultantID.utf8.lexicographicallyPrecedes(rhs.consultantID.utf8)
+            }
+            return lhs.weekStart < rhs.weekStart
+        }
+    }
+
+    /// The hours of one week, by kind.
+    struct WeekTotals {
+        var billable: Decimal = 0
+        var nonBillable: Decimal = 0
+        var pending: Decimal = 0
+
+        /// Adds a timesheet by its status; a rejected one adds nothing.
+        mutating func add(_ timesheet: Timesheet) {
+            switch (timesheet.status, timesheet.billable) {
+            case (.approved, true): billable += timesheet.hours
+            case (.approved, false): nonBillable += timesheet.hours
+            case (.submitted, _): pending += timesheet.hours
+            case (.rejected, _): break
+            }
+        }
+    }
+
+    /// One row per (consultant_id, week_start) with a timesheet or a
+    /// capacity, sorted by consultant_id then week_start. `now` is unused:
+    /// no column depends on the time of asking.
+    ///
+    /// - Complexity: O(t + c + w log w) for t timesheets, c capacities and
+    ///   w rows.
+    public func rows(of state: State, now: Timestamp) -> [Row] {
+        let weeks = weeklyTotals(state)
+        return weeks
+            .sorted { WeekKey.precedes($0.key, $1.key) }
+            .map { row(for: $0.key, $0.value, state) }
+    }
+
+    /// The totals of every week some timesheet is in or some capacity is
+    /// set for; a week with only rejected timesheets gets zeros.
+    func weeklyTotals(_ state: State) -> [WeekKey: WeekTotals] {
+        var weeks: [WeekKey: WeekTotals] = [:]
+        for timesheet in state.timesheets.values {
+            let key = WeekKey(consultantID: timesheet.consultantID,
+                              weekStart: timesheet.weekStart)
+            weeks[key, default: WeekTotals()].add(timesheet)
+        }
+        for (consultant, byWeek) in state.capacity {
+            for week in byWeek.keys {
+                let key = WeekKey(consultantID: consultant, weekStart: week)
+                if weeks[key] == nil { weeks[key] = WeekTotals() }
+            }
+        }
+        return weeks
+    }
+
+    /// The cells of one week, in column order.
+    func row(for key: WeekKey, _ totals: WeekTotals, _ state: State) -> Row {
+        let available = state.capacity[key.consultantID]?[key.weekStart]
+            ?? rules.defaultAvailableHours
+        let utilization = available == 0 ? nil : totals.billable * 100 / available
+        let target = rules.targetPercent(forRole: state.roles[key.consultantID])
+        let status = WeekStatus(worked: totals.billable + totals.nonBillable,
+                                available: available,
+                                utilization: utilization,
+                                target: target)
+        return [
+            .text(key.consultantID),
+            .date(CalendarDate(daysSinceEpoch: key.weekStart)),
+            .decimal(available),
+            .decimal(totals.billable),
+            .decimal(totals.nonBillable),
+            .decimal(totals.pending),
+            utilization.map(Cell.decimal) ?? .null,
+            .decimal(target),
+            .text(status.rawValue),
+        ]
+    }
+}

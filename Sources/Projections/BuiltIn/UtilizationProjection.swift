@@ -1,0 +1,188 @@
+import EventModel
+import EventStore
+import Foundation
+
+// Weekly utilization per consultant.
+//
+// The fold keeps the current state of every timesheet by id (a
+// resubmission replaces it and puts it back to submitted; a decision sets
+// its status), the capacity set for each consultant and week, and the role
+// of each consultant's latest assignment. Weekly sums are worked out in
+// `rows(of:now:)` from the timesheets' current states, so a timesheet that
+// a resubmission moved to another week leaves nothing in its old one.
+//
+// Which weeks have a row (the spec leaves it open; this is the reading
+// chosen): a (consultant, week) has one while the current state of some
+// timesheet lies in it, whatever that timesheet's status, or while a
+// capacity is set for it. So a week whose only timesheet was rejected keeps
+// a row of zeros, and a week that its only timesheet moved away from, with
+// no capacity set, has no row at all.
+
+/// Utilization of each consultant's ISO weeks: approved billable and
+/// non-billable hours, hours still awaiting a decision, and billable hours
+/// against the hours available and the target for the consultant's role.
+///
+/// One row per (consultant_id, week_start) with a timesheet or a capacity;
+/// week_start is the Monday on or before the timesheet's work_date.
+public struct UtilizationProjection: Projection {
+    /// Everything the fold remembers, keyed by ids.
+    public struct State: Codable, Sendable, Equatable {
+        /// The current state of every timesheet, by timesheet id.
+        var timesheets: [String: Timesheet] = [:]
+        /// The latest available hours, by consultant id, then by the days
+        /// from 1970-01-01 to the week's Monday.
+        var capacity: [String: [Int: Decimal]] = [:]
+        /// The role of each consultant's latest assignment, by consultant id.
+        var roles: [String: String] = [:]
+    }
+
+    /// One timesheet as its latest submission and decision left it.
+    struct Timesheet: Codable, Sendable, Equatable {
+        var consultantID: String
+        /// The days from 1970-01-01 to the Monday of the work date's week.
+        var weekStart: Int
+        var hours: Decimal
+        var billable: Bool
+        var status: Status
+    }
+
+    /// Where a timesheet stands: only approved hours count as worked.
+    enum Status: String, Codable, Sendable {
+        case submitted, approved, rejected
+    }
+
+    /// The rules in force: default capacity and targets.
+    public let rules: UtilizationRules
+
+    /// `utilization`.
+    public let name = "utilization"
+    /// 1.
+    public let version = 1
+    /// `consultant_id, week_start, available_hours, billable_hours,
+    /// non_billable_hours, pending_hours, utilization_pct, target_pct, status`.
+    public let columns: [Column] = [
+        Column("consultant_id", .text),
+        Column("week_start", .date),
+        Column("available_hours", .decimal(places: 2)),
+        Column("billable_hours", .decimal(places: 2)),
+        Column("non_billable_hours", .decimal(places: 2)),
+        Column("pending_hours", .decimal(places: 2)),
+        Column("utilization_pct", .decimal(places: 1)),
+        Column("target_pct", .decimal(places: 1)),
+        Column("status", .text),
+    ]
+    /// 2: consultant_id and week_start.
+    public let keyColumnCount = 2
+
+    /// Creates the projection with `rules` (the defaults when omitted).
+    public init(rules: UtilizationRules = UtilizationRules()) {
+        self.rules = rules
+    }
+
+    /// No timesheets, capacities or assignments.
+    public func initialState() -> State {
+        State()
+    }
+
+    /// Folds one event. Only timesheet, capacity and assignment events are
+    /// read; every other type returns before its data is parsed. A decision
+    /// on a timesheet not yet submitted is ignored.
+    ///
+    /// - Throws: `ValidationError` when a field this fold reads is missing or
+    ///   malformed (the append's validation would have refused it).
+    /// - Complexity: O(1) expected, plus the parse of the event's data.
+    public func fold(_ state: inout State, _ event: RecordedEvent) throws {
+        switch event.type {
+        case "TimesheetSubmitted":
+            try state.submit(Fields(event))
+        case "TimesheetApproved":
+            try state.decide(Fields(event), .approved)
+        case "TimesheetRejected":
+            try state.decide(Fields(event), .rejected)
+        case "ConsultantCapacitySet":
+            try state.setCapacity(Fields(event))
+        case "ConsultantAssigned":
+            let fields = try Fields(event)
+            state.roles[try fields.string("consultant_id")] = try fields.string("role")
+        default:
+            return
+        }
+    }
+}
+
+// MARK: - Fold steps
+
+extension UtilizationProjection.State {
+    /// Records a submission, replacing any earlier one with the same id.
+    mutating func submit(_ fields: UtilizationProjection.Fields) throws {
+        let id = try fields.string("timesheet_id")
+        timesheets[id] = UtilizationProjection.Timesheet(
+            consultantID: try fields.string("consultant_id"),
+            weekStart: try fields.date("work_date").isoWeekStart.daysSinceEpoch,
+            hours: try fields.decimal("hours"),
+            billable: try fields.bool("billable"),
+            status: .submitted)
+    }
+
+    /// Sets a known timesheet's status; the latest decision wins.
+    mutating func decide(_ fields: UtilizationProjection.Fields,
+                         _ status: UtilizationProjection.Status) throws {
+        let id = try fields.string("timesheet_id")
+        timesheets[id]?.status = status
+    }
+
+    /// Records the latest capacity of one consultant's week.
+    mutating func setCapacity(_ fields: UtilizationProjection.Fields) throws {
+        let consultant = try fields.string("consultant_id")
+        let week = try fields.date("week_start").isoWeekStart.daysSinceEpoch
+        capacity[consultant, default: [:]][week] = try fields.decimal("available_hours")
+    }
+}
+
+// MARK: - Reading event data
+
+extension UtilizationProjection {
+    /// Required reads of one event's data. A field that is missing or of
+    /// the wrong shape is refused with the validator's own error, so the
+    /// message is the one an append of that data would have given.
+    struct Fields {
+        let type: String
+        let data: JSONObject
+
+        init(_ event: RecordedEvent) throws {
+            type = event.type
+            data = try event.dataObject()
+        }
+
+        func string(_ key: String) throws -> String {
+            guard let value = data.string(key) else { throw refusal(key) }
+            return value
+        }
+
+        func decimal(_ key: String) throws -> Decimal {
+            guard let value = data.decimal(key) else { throw refusal(key) }
+            return value
+        }
+
+        func bool(_ key: String) throws -> Bool {
+            guard let value = data.bool(key) else { throw refusal(key) }
+            return value
+        }
+
+        func date(_ key: String) throws -> CalendarDate {
+            guard let value = data.date(key) else { throw refusal(key) }
+            return value
+        }
+
+        private func refusal(_ key: String) -> ValidationError {
+            do {
+                try BuiltInEvents.validate(type: type, data: data)
+            } catch {
+                return error
+            }
+            // Validation passes only if the type's catalogue entry lacks the
+            // field; name it rather than guess a reason.
+            return ValidationError(field: "data.\(key)", reason: "is required")
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import EventModel
+import EventStore
+import Foundation
+
+/// A projection together with its rules' identity, as the engine runs it.
+public struct RegisteredProjection: Sendable {
+    public let projection: any Projection
+    /// The rule file's bytes as loaded (empty for a projection without rules);
+    /// their hash, with the projection's version, keys checkpoints and snapshots.
+    public let rules: [UInt8]
+    /// Builds the same projection with other rules (the rules in force at a
+    /// replay's cut-off); nil for a projection whose rules never change.
+    public let withRules: (@Sendable ([UInt8]) throws -> RegisteredProjection)?
+
+    public init(_ projection: any Projection, rules: [UInt8] = [],
+                withRules: (@Sendable ([UInt8]) throws -> RegisteredProjection)? = nil) {
+        self.projection = projection
+        self.rules = rules
+        self.withRules = withRules
+    }
+
+    public var name: String { projection.name }
+
+    /// A hex hash of the rules and the projection's version.
+    public var rulesHash: String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in rules + Array("#v\(projection.version)".utf8) {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// One projection with its state, behind a type-erased face so the engine can
+/// run built-in and custom projections side by side.
+protocol ProjectionRunner: AnyObject {
+    var registration: RegisteredProjection { get }
+    func reset()
+    func load(_ bytes: [UInt8]) throws
+    func encode() throws -> [UInt8]
+    func fold(_ event: RecordedEvent) throws
+    func rows(now: Timestamp) -> [Row]
+    func row(key: String, now: Timestamp) -> Row?
+    func copy() -> any ProjectionRunner
+}
+
+extension ProjectionRunner {
+    var name: String { registration.projection.name }
+    var columns: [Column] { registration.projection.columns }
+    var keyColumnCount: Int { registration.projection.keyColumnCount }
+}
+
+final class Runner<P: Projection>: ProjectionRunner {
+    let registration: RegisteredProjection
+    let projection: P
+    var state: P.State
+
+    init(_ projection: P, registration: RegisteredProjection) {
+        self.projection = projection
+        self.registration = registration
+        self.state = projection.initialState()
+    }
+
+    func reset() { state = projection.initialState() }
+
+    func load(_ bytes: [UInt8]) throws {
+        state = try JSONDecoder().decode(P.State.self, from: Data(bytes))
+    }
+
+    func encode() throws -> [UInt8] {
+        Array(try JSONEncoder().encode(state))
+    }
+
+    func fold(_ event: RecordedEvent) throws {
+        try projection.fold(&state, event)
+    }
+
+    func rows(now: Timestamp) -> [Row] { projection.rows(of: state, now: now) }
+
+    func row(key: String, now: Timestamp) -> Row? {
+        projection.row(of: state, key: key, now: now)
+    }
+
+    func copy() -> any ProjectionRunner {
+        let copy = Runner(projection, registration: registration)
+        copy.state = state
+        return copy
+    }
+}
+
+/// Opens the existential to build a typed runner.
+func makeRunner(_ registration: RegisteredProjection) -> any ProjectionRunner {
+    func open<P: Projection>(_ projection: P) -> any ProjectionRunner {
+        Runner(projection, registration: registration)
+    }
+    return open(registration.projection)
+}
