@@ -1,6 +1,7 @@
 import EventModel
 import EventStore
 import Foundation
+import Projections
 
 /// A command of the tool.
 protocol Command {
@@ -10,7 +11,9 @@ protocol Command {
 
 let commands: [any Command.Type] = [
     InitCommand.self, AppendCommand.self, ImportCommand.self, ReadCommand.self,
-    VerifyCommand.self, ReindexCommand.self, StatsCommand.self,
+    VerifyCommand.self, ReindexCommand.self, StatsCommand.self, ProjectCommand.self,
+    RebuildCommand.self, ExportCommand.self, ReplayCommand.self, AuditCommand.self,
+    ExplainCommand.self, RulesCommand.self,
 ]
 
 let topUsage = """
@@ -90,6 +93,9 @@ func fail(_ error: any Error) -> Int32 {
     case let store as StoreError:
         message = store.description
         if case .lockTimeout = store { code = 3 }
+    case let projection as ProjectionError:
+        message = projection.description
+        if case .unknownProjection = projection { code = 2 }
     default:
         message = String(describing: error)
     }

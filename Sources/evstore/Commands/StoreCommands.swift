@@ -1,16 +1,23 @@
 import EventModel
 import EventStore
 import Foundation
+import Projections
 
 struct InitCommand: Command {
     static let spec = CommandSpec(
         name: "init", usage: "init",
-        summary: "Creates the store directory (mode 0700) with its log and index.",
+        summary: """
+            Creates the store directory (mode 0700) with its log and index, and copies
+            the default rule files of the read models into DIR/projections (keeping
+            files already there), where you edit them.
+            """,
         options: [], positionals: 0...0)
 
     static func run(_ arguments: ParsedArguments, context: Context) throws {
         _ = try context.openStore(create: true)
-        print("initialised store at \(context.storeDirectory)")
+        let rules = BuiltInProjections.rulesDirectory(of: context.storeDirectory)
+        try BuiltInProjections.installDefaultRules(into: rules)
+        print("initialised store at \(context.storeDirectory) (rules in \(rules))")
     }
 }
 
