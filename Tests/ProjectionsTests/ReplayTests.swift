@@ -197,3 +197,77 @@ struct ReplayTests {
                                               time("2026-04-02T08:00:00Z")])
     }
 }
+
+@Suite("Row lineage")
+struct ExplainTests {
+    @Test("explain on a blocked milestone lists what blocks it, then the row as it stands")
+    func blockedMilestone() throws {
+        let fixture = try ReplayFixture()
+        fixture.record(at: "2026-04-01T00:00:00Z")
+        try fixture.append("engagement-E1", "MilestoneDefined", occurred: "2026-03-01T09:00:00Z",
+            #"{"milestone_id":"M-17","engagement_id":"E1","name":"Design","amount":"5000.00","#
+            + #""due_date":"2026-03-31"}"#)
+        try fixture.append("timesheet-C7", "TimesheetSubmitted", occurred: "2026-03-10T17:00:00Z",
+            #"{"timesheet_id":"T1","engagement_id":"E1","consultant_id":"C7","#
+            + #""work_date":"2026-03-10","hours":8,"billable":true}"#, actor: "C7")
+        try fixture.append("timesheet-C8", "TimesheetSubmitted", occurred: "2026-03-10T17:00:00Z",
+            #"{"timesheet_id":"T2","engagement_id":"E2","consultant_id":"C8","#
+            + #""work_date":"2026-03-10","hours":8,"billable":true}"#, actor: "C8")
+        try fixture.append("engagement-E1", "MilestoneCompleted", occurred: "2026-03-20T12:00:00Z",
+            #"{"milestone_id":"M-17","engagement_id":"E1"}"#, actor: "dm-1")
+        try fixture.append("engagement-E1", "ClientSignoffReceived",
+                           occurred: "2026-03-21T12:00:00Z",
+            #"{"milestone_id":"M-17","engagement_id":"E1","signed_by":"client-cfo"}"#)
+        try fixture.append("approval-R1", "ApprovalRequested", occurred: "2026-03-22T12:00:00Z",
+            #"{"approval_id":"R1","engagement_id":"E1","kind":"invoice_release","#
+            + #""subject_id":"M-17","requested_by":"dm-1","approver_role":"partner","#
+            + #""amount":"5000.00"}"#, actor: "dm-1")
+        let engine = try fixture.engine(["billing-readiness"])
+        let lineage = try engine.explain("billing-readiness", key: "M-17",
+                                         cutoff: ReplayCutoff(asOf: time("2026-04-01")))
+        // T2 is on another engagement: it never touches the row.
+        #expect(lineage.steps.map(\.event.type) == [
+            "MilestoneDefined", "MilestoneCompleted", "ClientSignoffReceived", "ApprovalRequested",
+        ])
+        let blockers = lineage.columns.firstIndex { $0.name == "blockers" }!
+        #expect(lineage.steps.map { $0.row![blockers].formatted(for: lineage.columns[blockers]) }
+            == ["", "awaiting_signoff;timesheets_pending:1", "timesheets_pending:1",
+                "timesheets_pending:1;approval_pending:R1"])
+        #expect(lineage.steps.map(\.event.position) == [1, 4, 5, 6])
+    }
+
+    @Test("explain on a margin row lists the events that moved revenue and cost")
+    func marginRow() throws {
+        let fixture = try ReplayFixture()
+        fixture.record(at: "2026-04-01T00:00:00Z")
+        try fixture.append("engagement-E1", "EngagementOpened", occurred: "2026-03-01T09:00:00Z",
+            #"{"engagement_id":"E1","client_id":"CL1","service_line":"strategy","#
+            + #""billing_model":"time_and_materials","currency":"EUR","budget_hours":100,"#
+            + #""budget_cost":"10000.00","contract_value":"20000.00","target_margin_pct":30,"#
+            + #""delivery_manager":"dm-1"}"#)
+        try fixture.append("engagement-E1", "ConsultantAssigned", occurred: "2026-03-01T10:00:00Z",
+            #"{"engagement_id":"E1","consultant_id":"C7","role":"senior","bill_rate":"150.00","#
+            + #""cost_rate":"80.00","allocation_pct":100,"start_date":"2026-03-01","#
+            + #""end_date":"2026-06-30"}"#)
+        try fixture.append("timesheet-C7", "TimesheetSubmitted", occurred: "2026-03-02T17:00:00Z",
+            #"{"timesheet_id":"T1","engagement_id":"E1","consultant_id":"C7","#
+            + #""work_date":"2026-03-02","hours":8,"billable":true}"#)
+        try fixture.append("timesheet-C7", "TimesheetApproved", occurred: "2026-03-03T09:00:00Z",
+            #"{"timesheet_id":"T1","approver":"dm-1"}"#, actor: "dm-1")
+        try fixture.append("engagement-E1", "ExpensePosted", occurred: "2026-03-04T09:00:00Z",
+            #"{"expense_id":"X1","engagement_id":"E1","amount":"99.90","billable":false}"#)
+        let engine = try fixture.engine(["margin-exposure"])
+        let lineage = try engine.explain("margin-exposure", key: "E1", cutoff: ReplayCutoff())
+        #expect(lineage.steps.map(\.event.type)
+            == ["EngagementOpened", "TimesheetApproved", "ExpensePosted"])
+        let cost = lineage.columns.firstIndex { $0.name == "cost" }!
+        let revenue = lineage.columns.firstIndex { $0.name == "revenue" }!
+        func printed(_ index: Int) -> [String] {
+            lineage.steps.map { $0.row![index].formatted(for: lineage.columns[index]) }
+        }
+        // 8 h x 80.00 = 640.00 cost, 8 h x 150.00 = 1200.00 revenue; then +99.90 cost.
+        #expect(printed(cost) == ["0.00", "640.00", "739.90"])
+        #expect(printed(revenue) == ["0.00", "1200.00", "1200.00"])
+        #expect(lineage.steps[1].event.position == 4)
+    }
+}

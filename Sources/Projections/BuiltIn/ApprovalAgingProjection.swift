@@ -130,6 +130,12 @@ public struct ApprovalAgingProjection: Projection {
             .map { row(id: $0.key, approval: $0.value, now: now) }
     }
 
+    /// The row of one approval (`key` is its approval_id), for `explain`.
+    /// - Complexity: O(1).
+    public func row(of state: State, key: String, now: Timestamp) -> Row? {
+        state.approvals[key].map { row(id: key, approval: $0, now: now) }
+    }
+
     private func row(id: String, approval: Approval, now: Timestamp) -> Row {
         // Exact microseconds for every comparison; hours only for printing.
         let end = approval.closedAt ?? now.microseconds

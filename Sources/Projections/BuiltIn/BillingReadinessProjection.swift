@@ -133,6 +133,14 @@ public struct BillingReadinessProjection: Projection {
             .map { row(id: $0.key, milestone: $0.value, state: state, now: now) }
     }
 
+    /// The row of one milestone (`key` is its milestone_id), for `explain`.
+    public func row(of state: State, key: String, now: Timestamp) -> Row? {
+        guard let milestone = state.milestones[key], milestone.definition != nil else {
+            return nil
+        }
+        return row(id: key, milestone: milestone, state: state, now: now)
+    }
+
     private func row(id: String, milestone: Milestone, state: State, now: Timestamp) -> Row {
         guard let definition = milestone.definition else { return [] }
         let blockers = state.blockers(of: id, requireSignoff: rules.requireClientSignoff)?

@@ -82,6 +82,12 @@ extension MarginExposureProjection {
             }
     }
 
+    /// The row of one engagement (`key` is its engagement_id), for `explain`.
+    /// - Complexity: O(1).
+    public func row(of state: State, key: String, now: Timestamp) -> Row? {
+        state.engagements[key].map { row(key, $0, state.ledgers[key] ?? Ledger()) }
+    }
+
     /// The cells of one engagement, in column order.
     func row(_ id: String, _ engagement: Engagement, _ ledger: Ledger) -> Row {
         let figures = Figures(engagement, ledger, rules: rules)

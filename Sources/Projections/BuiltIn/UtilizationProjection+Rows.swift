@@ -79,6 +79,26 @@ extension UtilizationProjection {
             .map { row(for: $0.key, $0.value, state) }
     }
 
+    /// The row of one week (`key` is `consultant_id/week_start`), for `explain`.
+    /// - Complexity: O(t) for t timesheets, without sorting or building
+    ///   other weeks' rows.
+    public func row(of state: State, key: String, now: Timestamp) -> Row? {
+        guard let slash = key.lastIndex(of: "/"),
+              let week = try? CalendarDate(iso: key[key.index(after: slash)...]) else {
+            return nil
+        }
+        let wanted = WeekKey(consultantID: String(key[..<slash]), weekStart: week.daysSinceEpoch)
+        var totals = WeekTotals()
+        var seen = state.capacity[wanted.consultantID]?[wanted.weekStart] != nil
+        for timesheet in state.timesheets.values
+        where timesheet.weekStart == wanted.weekStart
+            && timesheet.consultantID == wanted.consultantID {
+            totals.add(timesheet)
+            seen = true
+        }
+        return seen ? row(for: wanted, totals, state) : nil
+    }
+
     /// The totals of every week some timesheet is in or some capacity is
     /// set for; a week with only rejected timesheets gets zeros.
     func weeklyTotals(_ state: State) -> [WeekKey: WeekTotals] {

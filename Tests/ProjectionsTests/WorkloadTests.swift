@@ -1,0 +1,202 @@
+import EventModel
+import EventStore
+import Foundation
+import Testing
+@testable import Projections
+
+/// The directory holding the built executables (`evstore`, `evstore-gen`).
+func builtProducts() -> String {
+    var url = URL(fileURLWithPath: Bundle.main.bundlePath)
+    for _ in 0..<4 {
+        if FileManager.default.isExecutableFile(atPath: url.path + "/evstore-gen") {
+            return url.path
+        }
+        url.deleteLastPathComponent()
+    }
+    return FileManager.default.currentDirectoryPath + "/.build/debug"
+}
+
+@discardableResult
+func run(_ tool: String, _ arguments: [String]) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: builtProducts() + "/" + tool)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+}
+
+/// Writes `events` generated engagement events (seed 7) to a file and returns its lines.
+func generatedWorkload(events: Int, in directory: String) throws -> [String] {
+    let path = directory + "/workload.jsonl"
+    #expect(try run("evstore-gen", ["--events", "\(events)", "--seed", "7",
+                                     "--consultants", "12", "--out", path]) == 0)
+    return try String(contentsOfFile: path, encoding: .utf8)
+        .split(separator: "\n").map(String.init)
+}
+
+func appendLines(_ lines: ArraySlice<String>, to store: EventStore) throws {
+    let parts = try lines.enumerated().map { index, line in
+        let wire = try WireCodec.decodeLine(Array(line.utf8), line: index + 1)
+        return StreamAppend(stream: wire.stream, events: [NewEvent(wire: wire)])
+    }
+    try store.append(parts)
+}
+
+let fixedNow = try! Timestamp(rfc3339: "2026-06-30T12:00:00Z")
+
+@Suite("The four read models over a generated workload")
+struct WorkloadTests {
+    @Test("catching up in random-sized steps gives exactly the rows of one rebuild")
+    func randomSteps() throws {
+        let fixture = try ReplayFixture()
+        fixture.record(at: "2026-12-01T00:00:00Z")
+        let lines = try generatedWorkload(events: 3_000, in: fixture.directory)
+        let engine = try fixture.engine()
+        var generator = SystemRandomNumberGenerator()
+        var next = 0
+        while next < lines.count {
+            let step = Int.random(in: 1...400, using: &generator)
+            try appendLines(lines[next..<min(lines.count, next + step)], to: fixture.store)
+            next += step
+            try engine.catchUp()
+        }
+        let stepped = try BuiltInProjections.names.map { try engine.model($0, now: fixedNow).rows }
+        try engine.rebuild()
+        let rebuilt = try BuiltInProjections.names.map { try engine.model($0, now: fixedNow).rows }
+        #expect(stepped == rebuilt)
+        #expect(stepped.allSatisfy { !$0.isEmpty })
+    }
+
+    @Test("a replay at the head equals the export of the caught-up read model")
+    func replayAtHead() throws {
+        let fixture = try ReplayFixture()
+        fixture.record(at: "2026-12-01T00:00:00Z")
+        let lines = try generatedWorkload(events: 2_000, in: fixture.directory)
+        try appendLines(lines[...], to: fixture.store)
+        let engine = try fixture.engine()
+        try engine.catchUp()
+        let head = try fixture.store.headPosition()
+        let now = try #require(try fixture.store.recordedAt(position: head))
+        for name in BuiltInProjections.names {
+            let replayed = try engine.replay(name, cutoff: ReplayCutoff(atPosition: head))
+            let exported = try engine.model(name, now: now)
+            #expect(replayed.rows == exported.rows, "\(name)")
+            #expect(replayed.position == head)
+        }
+    }
+
+    @Test("for random cut-offs, a replay from a snapshot equals a replay from position 1")
+    func snapshots() throws {
+        let fixture = try ReplayFixture()
+        let lines = try generatedWorkload(events: 2_400, in: fixture.directory)
+        // Record the workload over four days, 600 events a day.
+        for day in 0..<4 {
+            fixture.record(at: "2026-11-0\(day + 1)T09:00:00Z")
+            try appendLines(lines[(day * 600)..<((day + 1) * 600)], to: fixture.store)
+        }
+        let engine = try fixture.engine(snapshotInterval: 250)
+        try engine.rebuild()
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<6 {
+            let name = BuiltInProjections.names.randomElement(using: &generator)!
+            let position = Int.random(in: 1...2_400, using: &generator)
+            for cutoff in [ReplayCutoff(atPosition: position),
+                           ReplayCutoff(asOf: time("2026-11-0\(position % 4 + 1)T12:00:00Z"))] {
+                let fast = try engine.replay(name, cutoff: cutoff, useSnapshots: true)
+                let slow = try engine.replay(name, cutoff: cutoff, useSnapshots: false)
+                #expect(fast.rows == slow.rows, "\(name) at \(cutoff)")
+                #expect(fast.position == slow.position)
+            }
+        }
+    }
+
+    @Test("a killed project or rebuild leaves read models equal to a clean rebuild")
+    func crashes() throws {
+        let fixture = try ReplayFixture()
+        fixture.record(at: "2026-12-01T00:00:00Z")
+        let lines = try generatedWorkload(events: 6_000, in: fixture.directory)
+        try appendLines(lines[...], to: fixture.store)
+        try BuiltInProjections.installDefaultRules(
+            into: BuiltInProjections.rulesDirectory(of: fixture.directory))
+        let store = ["--store", fixture.directory]
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<8 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: builtProducts() + "/evstore")
+            process.arguments = store + (round % 3 == 2 ? ["rebuild", "--all"] : ["project"])
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 20_000...900_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        #expect(try run("evstore", store + ["project"]) == 0)
+
+        let clean = fixture.directory + "-clean"
+        try FileManager.default.copyItem(atPath: fixture.directory, toPath: clean)
+        defer { try? FileManager.default.removeItem(atPath: clean) }
+        try FileManager.default.removeItem(atPath: clean + "/projections.sqlite")
+        #expect(try run("evstore", ["--store", clean, "rebuild", "--all"]) == 0)
+        for name in BuiltInProjections.names {
+            let a = fixture.directory + "/\(name).csv"
+            let b = clean + "/\(name).csv"
+            #expect(try run("evstore", store + ["export", name, "--now", "2026-06-30",
+                                                "--out", a]) == 0)
+            #expect(try run("evstore", ["--store", clean, "export", name,
+                                        "--now", "2026-06-30", "--out", b]) == 0)
+            #expect(FileManager.default.contentsEqual(atPath: a, andPath: b), "\(name)")
+        }
+    }
+}
+
+@Suite("Rule files")
+struct RuleFileTests {
+    @Test("the shipped rule files are the defaults the binary carries")
+    func shipped() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        for name in BuiltInProjections.names {
+            let file = try String(contentsOf: root.appendingPathComponent("projections/\(name).json"),
+                                  encoding: .utf8)
+            #expect(file == BuiltInProjections.defaultRules[name]! + "\n", "\(name)")
+        }
+    }
+
+    @Test("a rule file error names the file and the key")
+    func errors() throws {
+        #expect {
+            _ = try BuiltInProjections.make("margin-exposure", rules: Array(#"{"burn_alert":9}"#.utf8),
+                                            file: "store/projections/margin-exposure.json")
+        } throws: { error in
+            "\(error)".hasPrefix("store/projections/margin-exposure.json: burn_alert: unknown rule")
+        }
+    }
+}
+
+@Suite("Row look-up by key")
+struct RowLookupTests {
+    @Test("each built-in's one-row look-up agrees with its full rows")
+    func agrees() throws {
+        let fixture = try ReplayFixture()
+        fixture.record(at: "2026-12-01T00:00:00Z")
+        let lines = try generatedWorkload(events: 1_500, in: fixture.directory)
+        try appendLines(lines[...], to: fixture.store)
+        for registration in try fixture.engine().registrations {
+            let runner = makeRunner(registration)
+            try fixture.store.readAll { event in
+                try runner.fold(event)
+                return true
+            }
+            let rows = runner.rows(now: fixedNow)
+            #expect(!rows.isEmpty)
+            for row in rows.prefix(60) {
+                let key = registration.projection.key(of: row)
+                #expect(runner.row(key: key, now: fixedNow) == row, "\(registration.name) \(key)")
+            }
+            #expect(runner.row(key: "no-such-key/2026-01-05", now: fixedNow) == nil)
+        }
+    }
+}
