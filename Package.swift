@@ -24,9 +24,12 @@ let package = Package(
                 dependencies: ["EventModel", "CSQLite", "CLZ4", "CZlib"]),
         // Folds, checkpoints, rules, the four read models, CSV export.
         .target(name: "Projections", dependencies: ["EventStore", "EventModel", "CSQLite"]),
+        // Real event logs (XES, CSV) mapped to events by declarative mappings.
+        .target(name: "LogImport", dependencies: ["EventStore", "EventModel", "CZlib"]),
         // The command-line tool.
         .executableTarget(name: "evstore",
-                          dependencies: ["EventStore", "EventModel", "Projections"]),
+                          dependencies: ["EventStore", "EventModel", "Projections",
+                                         "LogImport"]),
         // The deterministic engagement workload generator.
         .executableTarget(name: "evstore-gen", path: "tools/evstore-gen",
                          exclude: ["README.md"]),
@@ -36,6 +39,9 @@ let package = Package(
                     dependencies: ["EventStore", "EventModel", "CZlib"]),
         .testTarget(name: "ProjectionsTests",
                     dependencies: ["Projections", "EventStore", "EventModel"]),
+        .testTarget(name: "LogImportTests",
+                    dependencies: ["LogImport", "EventStore", "EventModel"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

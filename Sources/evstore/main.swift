@@ -13,7 +13,7 @@ let commands: [any Command.Type] = [
     InitCommand.self, AppendCommand.self, ImportCommand.self, ReadCommand.self,
     VerifyCommand.self, ReindexCommand.self, StatsCommand.self, ProjectCommand.self,
     RebuildCommand.self, ExportCommand.self, ReplayCommand.self, AuditCommand.self,
-    ExplainCommand.self, RulesCommand.self,
+    ExplainCommand.self, RulesCommand.self, ImportLogCommand.self,
 ]
 
 let topUsage = """
@@ -23,7 +23,7 @@ let topUsage = """
     $EVSTORE_DIR, else ./evstore-data.
 
     commands:
-    \(commands.map { "  \($0.spec.name.padding(toLength: 10, withPad: " ", startingAt: 0))\($0.spec.summary.split(separator: "\n").first ?? "")" }.joined(separator: "\n"))
+    \(commands.map { "  \($0.spec.name.padding(toLength: 12, withPad: " ", startingAt: 0))\($0.spec.summary.split(separator: "\n").first ?? "")" }.joined(separator: "\n"))
 
     Run `evstore COMMAND --help` for a command's options.
     Exit codes: 0 success, 1 failure, 2 usage error, 3 concurrency conflict.

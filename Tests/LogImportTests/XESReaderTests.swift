@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+@testable import LogImport
+
+/// Reads every event of an XES text (or file) through `XESReader`.
+private func events(in text: String) throws -> [SourceEvent] {
+    let directory = TemporaryDirectory()
+    return try events(at: directory.write("log.xes", text))
+}
+
+private func events(at path: String) throws -> [SourceEvent] {
+    var events: [SourceEvent] = []
+    try XESReader(path: path).forEachEvent { events.append($0) }
+    return events
+}
+
+private let header = """
+    <?xml version="1.0" encoding="UTF-8"?>
+    <log xes.version="1.0" xmlns="http://www.xes-standard.org">
+      <global scope="event"><string key="org:role" value="default"/></global>
+      <string key="creator" value="a log attribute"/>
+
+    """
+
+@Suite("Streaming XES")
+struct XESReaderTests {
+    @Test("events carry their own attributes and their trace's under case:")
+    func attributes() throws {
+        let text = header + """
+              <trace>
+                <string key="concept:name" value="declaration1"/>
+                <int key="variant-index" value="3"/>
+                <event>
+                  <string key="concept:name" value="Declaration SUBMITTED by EMPLOYEE"/>
+                  <date key="time:timestamp" value="2017-01-09T09:49:50.000+01:00"/>
+                  <float key="amount" value="1.5">
+                    <string key="unit" value="a meta-attribute, skipped"/>
+                  </float>
+                </event>
+                <event><string key="concept:name" value="Payment Handled"/></event>
+              </trace>
+              <trace>
+                <string key="concept:name" value="declaration2"/>
+                <event>
+                  <string key="concept:name" value="&quot;Quoted&quot; &amp; escaped"/>
+                </event>
+              </trace>
+            </log>
+            """
+
+        let read = try events(in: text)
+
+        #expect(read.map(\.attributes) == [
+            ["case:concept:name": "declaration1", "case:variant-index": "3",
+             "concept:name": "Declaration SUBMITTED by EMPLOYEE",
+             "time:timestamp": "2017-01-09T09:49:50.000+01:00", "amount": "1.5"],
+            ["case:concept:name": "declaration1", "case:variant-index": "3",
+             "concept:name": "Payment Handled"],
+            ["case:concept:name": "declaration2", "concept:name": "\"Quoted\" & escaped"],
+        ])
+        #expect(read.map(\.location) == [.event(trace: 1, event: 1), .event(trace: 1, event: 2),
+                                         .event(trace: 2, event: 1)])
+    }
+
+    @Test("the gzip sample streams all 1,342 events of its 300 traces")
+    func gzipSample() throws {
+        let read = try events(at: Fixture.sampleXES)
+
+        #expect(read.count == 1342)
+        #expect(read.last?.location == .event(trace: 300, event: 5))
+        #expect(read.first?.attributes["(case)_Amount"] == "26.85120450862128")
+    }
+
+    @Test("a file cut inside a trace is an error, not a short log")
+    func truncated() {
+        let text = header + """
+              <trace>
+                <string key="concept:name" value="declaration1"/>
+                <event><string key="concept:name" value="A"/></event>
+                <event><string key="concept:name" value="B"/>
+            """
+
+        let error = caught { try events(in: text) } as? LogImportError
+
+        guard case .malformedSource(_, let location, let reason)? = error else {
+            Issue.record("expected a malformed-source error, got \(String(describing: error))")
+            return
+        }
+        #expect(location == .event(trace: 1, event: 2))
+        #expect(reason == "the file ends inside <event> (truncated?)")
+    }
+
+    @Test("XML that is not well-formed is refused with its line")
+    func notWellFormed() {
+        let text = header + """
+              <trace>
+                <event><string key="concept:name" value="A"></event>
+              </trace>
+            </log>
+            """
+
+        let error = caught { try events(in: text) } as? LogImportError
+
+        guard case .malformedSource(_, .line(let line)?, let reason)? = error else {
+            Issue.record("expected a malformed-source error, got \(String(describing: error))")
+            return
+        }
+        // The header ends with its line 4; <trace> is line 5, the bad <event> line 6.
+        #expect(line == 6)
+        #expect(reason == "not well-formed XML (libxml2 error 76)")
+    }
+
+    @Test("a damaged gzip stream is an unreadable file")
+    func damagedGzip() throws {
+        let directory = TemporaryDirectory()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: Fixture.sampleXES))
+        let path = directory.path + "/cut.xes.gz"
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
+
+        let error = caught { try events(at: path) } as? LogImportError
+
+        guard case .unreadable(let errorPath, let reason)? = error else {
+            Issue.record("expected an unreadable-file error, got \(String(describing: error))")
+            return
+        }
+        #expect(errorPath == path)
+        #expect(reason == "gzread: the gzip stream ends early (truncated file?)")
+    }
+
+    @Test("a document without <log> is not XES")
+    func notXES() {
+        let error = caught { try events(in: "<?xml version=\"1.0\"?>\n<feed></feed>\n") }
+            as? LogImportError
+
+        guard case .malformedSource(_, _, let reason)? = error else {
+            Issue.record("expected a malformed-source error, got \(String(describing: error))")
+            return
+        }
+        #expect(reason == "the root element is <feed>, not <log>")
+    }
+}
