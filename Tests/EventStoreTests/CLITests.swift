@@ -93,3 +93,29 @@ struct CLITests {
         #expect(env.status == 0 && env.stdout.contains(#""stream":"s""#))
     }
 }
+
+@Suite("Reading gzip input")
+struct GzipInputTests {
+    @Test("a truncated .gz file fails loudly instead of importing as a shorter file")
+    func truncated() throws {
+        let directory = TemporaryDirectory()
+        var lines = ""
+        for i in 0..<2_000 { lines += #"{"stream":"s","type":"Tick","data":{"n":\#(i)}}"# + "\n" }
+        let plain = directory.path + "/w.jsonl"
+        try lines.write(toFile: plain, atomically: true, encoding: .utf8)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gzip.arguments = ["-k", plain]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let data = try Data(contentsOf: URL(fileURLWithPath: plain + ".gz"))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: directory.path + "/cut.gz"))
+
+        let whole = try LineReader(path: plain + ".gz")
+        var count = 0
+        while try whole.next() != nil { count += 1 }
+        #expect(count == 2_000)
+        let cut = try LineReader(path: directory.path + "/cut.gz")
+        #expect(throws: LineReadError.self) { while try cut.next() != nil {} }
+    }
+}

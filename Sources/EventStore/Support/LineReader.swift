@@ -76,7 +76,17 @@ public final class LineReader {
             throw LineReadError(path: path, reason: message)
         }
         buffer.removeSubrange((old + Int(n))...)
-        if n == 0 { atEnd = true }
+        if n == 0 {
+            // zlib ends a truncated gzip stream like a whole one and leaves
+            // the error (Z_BUF_ERROR) for gzerror: check it, so that a cut
+            // file fails loudly instead of importing as a shorter one.
+            var code: Int32 = 0
+            let message = String(cString: gzerror(file, &code))
+            if code != Z_OK && code != Z_STREAM_END {
+                throw LineReadError(path: path, reason: message)
+            }
+            atEnd = true
+        }
     }
 }
 
