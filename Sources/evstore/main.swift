@@ -13,7 +13,7 @@ let commands: [any Command.Type] = [
     InitCommand.self, AppendCommand.self, ImportCommand.self, ReadCommand.self,
     VerifyCommand.self, ReindexCommand.self, StatsCommand.self, ProjectCommand.self,
     RebuildCommand.self, ExportCommand.self, ReplayCommand.self, AuditCommand.self,
-    ExplainCommand.self, RulesCommand.self, ImportLogCommand.self,
+    ExplainCommand.self, RulesCommand.self, ImportLogCommand.self, ReportCommand.self,
 ]
 
 let topUsage = """
