@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "ProjectionsTests",
                     dependencies: ["Projections", "EventStore", "EventModel"]),
         .testTarget(name: "LogImportTests",
-                    dependencies: ["LogImport", "EventStore", "EventModel"],
+                    dependencies: ["LogImport", "EventStore", "EventModel", "Projections"],
                     resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
