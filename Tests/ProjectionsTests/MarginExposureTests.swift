@@ -145,7 +145,7 @@ struct MarginExposureTests {
         ])
         #expect(projection.keyColumnCount == 1)
         #expect(projection.name == "margin-exposure")
-        #expect(projection.version == 1)
+        #expect(projection.version == 2)  // 2: a re-request keeps the first subject
     }
 
     // MARK: - Timesheets and rates
@@ -227,6 +227,38 @@ struct MarginExposureTests {
     }
 
     // MARK: - Change requests
+
+    @Test("a re-request keeps the approval's first subject: regrants and resubmissions")
+    func reRequestKeepsSubject() throws {
+        // A1 is about CR1. Requested again for CR2 while granted: nothing
+        // changes, so its second grant does not grant CR2.
+        var granted = MarginScript()
+        granted.open("E1", "fixed_fee", contract: "1000", budgetHours: "100",
+                     budgetCost: "500", target: "20")
+        granted.changeRequest("CR1", on: "E1", hours: "10", value: "100")
+        granted.changeRequest("CR2", on: "E1", hours: "20", value: "200")
+        granted.requestApproval("A1", on: "E1", subject: #""CR1""#)
+        granted.grant("A1")
+        granted.requestApproval("A1", on: "E1", subject: #""CR2""#)
+        granted.grant("A1")
+        // contract 1000 + 100 = 1100, budget hours 100 + 10 = 110.
+        let grantedRow = try #require(try rows(granted.events).first)
+        #expect(grantedRow[4] == "1100.00" && grantedRow[5] == "110.00")
+
+        // Rejected, then re-requested naming CR2 and granted: the resubmission
+        // reopens A1 on its first subject, CR1.
+        var rejected = MarginScript()
+        rejected.open("E1", "fixed_fee", contract: "1000", budgetHours: "100",
+                      budgetCost: "500", target: "20")
+        rejected.changeRequest("CR1", on: "E1", hours: "10", value: "100")
+        rejected.changeRequest("CR2", on: "E1", hours: "20", value: "200")
+        rejected.requestApproval("A1", on: "E1", subject: #""CR1""#)
+        rejected.rejectApproval("A1")
+        rejected.requestApproval("A1", on: "E1", subject: #""CR2""#)
+        rejected.grant("A1")
+        let rejectedRow = try #require(try rows(rejected.events).first)
+        #expect(rejectedRow[4] == "1100.00" && rejectedRow[5] == "110.00")
+    }
 
     @Test("only granted change requests move the contract value and budget hours, once")
     func grantedAndRejectedChangeRequests() throws {

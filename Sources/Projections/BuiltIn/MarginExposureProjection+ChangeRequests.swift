@@ -30,24 +30,32 @@ extension MarginExposureProjection.State {
         }
     }
 
-    /// Remembers an approval of kind `change_request` with a subject until
-    /// it is decided; a re-request under the same approval id replaces it.
+    /// The first request of an approval fixes its kind and subject. A
+    /// later request reopens a rejected or withdrawn approval, still about
+    /// the same change request, and changes nothing on an open or granted one.
     mutating func requestApproval(_ fields: Fields) throws {
         let id = try fields.string("approval_id")
+        if var known = changeApprovals[id] {
+            if known.status == .closed {
+                known.status = .open
+                changeApprovals[id] = known
+            }
+            return
+        }
         let kind = try fields.string("kind")
         let subject = try fields.optionalString("subject_id")
-        if kind == "change_request", let subject {
-            changeApprovals[id] = subject
-        } else {
-            changeApprovals[id] = nil
-        }
+        changeApprovals[id] = MarginExposureProjection.ChangeApproval(
+            subject: kind == "change_request" ? subject : nil, status: .open)
     }
 
     /// Grants the change request an open approval names. A grant of an
-    /// approval not requested, or already decided, is ignored.
+    /// approval not requested, or not open, is ignored.
     mutating func grantApproval(_ fields: Fields) throws {
         let id = try fields.string("approval_id")
-        guard let changeID = changeApprovals.removeValue(forKey: id) else { return }
+        guard var approval = changeApprovals[id], approval.status == .open else { return }
+        approval.status = .granted
+        changeApprovals[id] = approval
+        guard let changeID = approval.subject else { return }
         guard var change = changeRequests[changeID] else {
             earlyGrants.insert(changeID)
             return
@@ -58,9 +66,12 @@ extension MarginExposureProjection.State {
         ledgers[change.engagementID, default: .init()].post(change, sign: 1)
     }
 
-    /// A rejected or withdrawn approval can no longer be granted; what it
-    /// asked for stays as it was (a grant is never undone).
+    /// A rejected or withdrawn approval can no longer be granted until it is
+    /// requested again; what a grant posted stays (a grant is never undone).
     mutating func closeApproval(_ fields: Fields) throws {
-        changeApprovals[try fields.string("approval_id")] = nil
+        let id = try fields.string("approval_id")
+        guard var approval = changeApprovals[id], approval.status != .granted else { return }
+        approval.status = .closed
+        changeApprovals[id] = approval
     }
 }

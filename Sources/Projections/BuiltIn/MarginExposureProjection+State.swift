@@ -6,6 +6,15 @@ import Foundation
 
 extension MarginExposureProjection {
     /// Everything the fold remembers, keyed by ids.
+    /// An approval as margin-exposure sees it: only change-request
+    /// approvals can move money, and only while open.
+    struct ChangeApproval: Codable, Sendable, Equatable {
+        enum Status: String, Codable, Sendable { case open, granted, closed }
+        /// The change request, fixed by the first request; nil for other kinds.
+        var subject: String?
+        var status: Status
+    }
+
     public struct State: Codable, Sendable, Equatable {
         /// The terms of every opened engagement, by engagement id.
         var engagements: [String: Engagement] = [:]
@@ -24,9 +33,9 @@ extension MarginExposureProjection {
         var milestones: [String: Milestone] = [:]
         /// Every change request's latest submission, by change request id.
         var changeRequests: [String: ChangeRequest] = [:]
-        /// Open approvals of kind `change_request`: the change request id,
-        /// by approval id.
-        var changeApprovals: [String: String] = [:]
+        /// Every approval, as its first request defined it: the change
+        /// request it is about (nil for other kinds) and where it stands.
+        var changeApprovals: [String: MarginExposureProjection.ChangeApproval] = [:]
         /// Change request ids granted before their submission was folded.
         var earlyGrants: Set<String> = []
     }

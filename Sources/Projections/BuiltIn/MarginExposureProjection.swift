@@ -30,7 +30,7 @@ public struct MarginExposureProjection: Projection {
     /// `margin-exposure`.
     public let name = "margin-exposure"
     /// 1.
-    public let version = 1
+    public let version = 2
     /// `engagement_id, client_id, billing_model, currency, contract_value,
     /// budget_hours, budget_cost, actual_hours, unassigned_hours, cost,
     /// revenue, margin, margin_pct, budget_burn_pct, invoiced, unbilled,
