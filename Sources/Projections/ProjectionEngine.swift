@@ -92,48 +92,65 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
     // MARK: - Catching up
 
     /// Folds each projection from its checkpoint to the head of the log.
-    /// - Throws: `ProjectionError.needsRebuild` when a projection's rules or
-    ///   version changed since its checkpoint (nothing is folded then).
+    /// - Throws: `ProjectionError.needsRebuild` for a projection whose rules or
+    ///   version changed since its checkpoint. That projection is not folded;
+    ///   the others are caught up and saved before the error is thrown.
     /// - Parameter progress: called now and then with (position, head).
     @discardableResult
     public func catchUp(_ names: [String]? = nil,
                         progress: (Int, Int) -> Void = { _, _ in }) throws -> [ProjectionRun] {
         try recordRulesOnce()
-        return try lock.withLock { _ in
-            let registrations = try selected(names)
-            var runners: [(runner: any ProjectionRunner, checkpoint: Checkpoint?)] = []
-            for registration in registrations {
-                let checkpoint = try database.checkpoint(registration.name)
-                if let checkpoint { try checkCompatible(checkpoint, registration) }
-                let runner = makeRunner(registration)
-                if let state = try database.state(registration.name) { try runner.load(state) }
-                runners.append((runner, checkpoint))
-            }
-            let head = try store.headPosition()
-            let start = runners.map { $0.checkpoint?.position ?? 0 }.min() ?? head
-            if start < head {
-                try fold(from: start + 1, through: head, progress: progress) { event in
-                    for (runner, checkpoint) in runners
-                    where event.position > (checkpoint?.position ?? 0) {
-                        try runner.fold(event)
-                        try snapshotIfDue(runner, at: event.position)
-                    }
+        let (runs, refused) = try lock.withLock { _ in
+            try catchUpLocked(try selected(names), progress: progress)
+        }
+        if let first = refused.first { throw first }
+        return runs
+    }
+
+    private func catchUpLocked(
+        _ registrations: [RegisteredProjection], progress: (Int, Int) -> Void
+    ) throws -> (runs: [ProjectionRun], refused: [ProjectionError]) {
+        var runners: [(runner: any ProjectionRunner, checkpoint: Checkpoint?)] = []
+        var refused: [ProjectionError] = []
+        for registration in registrations {
+            let checkpoint = try database.checkpoint(registration.name)
+            if let checkpoint {
+                do {
+                    try checkCompatible(checkpoint, registration)
+                } catch let error as ProjectionError {
+                    refused.append(error)
+                    continue
                 }
             }
-            let now = clock()
-            return try runners.map { runner, checkpoint in
-                let rows = runner.rows(now: now)
-                try database.connection.transaction {
-                    try database.save(runner, checkpoint: Checkpoint(
-                        position: head, rulesHash: runner.registration.rulesHash,
-                        projectionVersion: runner.registration.projection.version),
-                        rows: rows, intoTable: ProjectionDatabase.table(for: runner.name),
-                        updatedAt: now)
+            let runner = makeRunner(registration)
+            if let state = try database.state(registration.name) { try runner.load(state) }
+            runners.append((runner, checkpoint))
+        }
+        let head = try store.headPosition()
+        let start = runners.map { $0.checkpoint?.position ?? 0 }.min() ?? head
+        if start < head {
+            try fold(from: start + 1, through: head, progress: progress) { event in
+                for (runner, checkpoint) in runners
+                where event.position > (checkpoint?.position ?? 0) {
+                    try runner.fold(event)
+                    try snapshotIfDue(runner, at: event.position)
                 }
-                return ProjectionRun(name: runner.name, fromPosition: (checkpoint?.position ?? 0) + 1,
-                                     toPosition: head, rows: rows.count)
             }
         }
+        let now = clock()
+        let runs = try runners.map { runner, checkpoint in
+            let rows = runner.rows(now: now)
+            try database.connection.transaction {
+                try database.save(runner, checkpoint: Checkpoint(
+                    position: head, rulesHash: runner.registration.rulesHash,
+                    projectionVersion: runner.registration.projection.version),
+                    rows: rows, intoTable: ProjectionDatabase.table(for: runner.name),
+                    updatedAt: now)
+            }
+            return ProjectionRun(name: runner.name, fromPosition: (checkpoint?.position ?? 0) + 1,
+                                 toPosition: head, rows: rows.count)
+        }
+        return (runs, refused)
     }
 
     private func snapshotIfDue(_ runner: any ProjectionRunner, at position: Int) throws {

@@ -43,12 +43,12 @@ final class OutputSink {
     /// Writes to `path`, or stdout when nil or "-". A file is created 0600.
     init(path: String?) throws {
         if let path, path != "-" {
-            guard FileManager.default.createFile(atPath: path, contents: nil,
-                                                 attributes: [.posixPermissions: 0o600]),
-                  let handle = FileHandle(forWritingAtPath: path) else {
-                throw ExitFailure(message: "cannot write \(path)", code: 1)
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw ExitFailure(message: "cannot write \(path): "
+                    + String(cString: strerror(errno)), code: 1)
             }
-            self.handle = handle
+            self.handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
             ownsHandle = true
         } else {
             handle = FileHandle.standardOutput

@@ -184,6 +184,11 @@ struct IdempotencyTests {
         #expect(result.positions == [1, 1, 2])
         #expect(result.duplicates == 1)
         #expect(try store.version(of: "s") == 2)
+        #expect(throws: AppendError.idReusedInBatch(id: "e", stream: "s",
+                                                    difference: "data differs")) {
+            try store.append([note("1", id: "e"), note("2", id: "e")], to: "s")
+        }
+        #expect(try store.headPosition() == 2)
     }
 }
 

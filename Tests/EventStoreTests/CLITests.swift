@@ -72,6 +72,17 @@ struct CLITests {
         #expect(read.stdout.split(separator: "\n").count == 2)
     }
 
+    @Test("a byte order mark before the first line is not part of it")
+    func byteOrderMark() throws {
+        let directory = TemporaryDirectory()
+        let store = ["--store", directory.store]
+        #expect(try runCLI(store + ["init"]).status == 0)
+        let result = try runCLI(store + ["import", "-"],
+                                input: "\u{FEFF}" + #"{"stream":"s","type":"Tick","data":{}}"# + "\n")
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("imported 1 events"))
+    }
+
     @Test("exit codes: 2 for usage errors, 3 for a version conflict, 1 for failures")
     func exitCodes() throws {
         let directory = TemporaryDirectory()

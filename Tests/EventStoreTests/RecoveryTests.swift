@@ -145,6 +145,36 @@ struct VerifyTests {
         #expect(try store.read(stream: "s", limit: 1).map(\.text) == [#"{"text":"one"}"#])
     }
 
+    @Test("verify reports bytes and segments after the index's last frame")
+    func pastTheHead() throws {
+        let directory = TemporaryDirectory()
+        var end = 0
+        do {
+            let store = try openStore(directory)
+            try store.append([note("1")], to: "s")
+            end = try FileSystem.fileSize(segmentPath(directory.store))
+        }
+        let path = segmentPath(directory.store)
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(repeating: 0xAB, count: 100))
+        try handle.close()
+        var options = makeOptions()
+        options.readOnly = true
+        let reader = try EventStore(directory: directory.store, options: options)
+        let fault = try #require(try reader.verify().fault)
+        #expect(fault.hasPrefix("\(path) at byte offset \(end): 100 bytes after the last "
+            + "indexed frame"))
+
+        // A writable open cuts the torn bytes; a stray segment is still damage.
+        _ = try openStore(directory)
+        #expect(try reader.verify().isOK)
+        try FileManager.default.copyItem(atPath: path,
+                                         toPath: segmentPath(directory.store, first: 2))
+        let stray = try #require(try reader.verify().fault)
+        #expect(stray.contains("00000000000000000002.seg: a segment after the last one"))
+    }
+
     @Test("reindex rebuilds a deleted index from the log")
     func reindex() throws {
         let directory = TemporaryDirectory()

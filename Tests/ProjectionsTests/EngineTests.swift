@@ -12,7 +12,7 @@ struct TypeTotals: Projection {
         var sums: [String: Decimal] = [:]
     }
 
-    var name: String { "type-totals" }
+    var name: String = "type-totals"
     var version: Int { 1 }
     var columns: [Column] {
         [Column("type", .text), Column("events", .integer), Column("amount", .decimal(places: 2))]
@@ -141,6 +141,28 @@ struct EngineTests {
                 if case .integer(let n) = $1 { return $0 + n } else { return $0 }
             } == total)
         }
+    }
+
+    @Test("a projection with changed rules is refused while the others catch up")
+    func partialRefusal() throws {
+        let fixture = try EngineFixture()
+        try fixture.add("A", amount: "1")
+        let other = TypeTotals(name: "other-totals")
+        func engine(_ rules: String) throws -> ProjectionEngine {
+            try ProjectionEngine(store: fixture.store, projections: [
+                RegisteredProjection(TypeTotals(), rules: Array(rules.utf8)),
+                RegisteredProjection(other),
+            ])
+        }
+        try engine("v1").catchUp()
+        try fixture.add("B", amount: "2")
+        let changed = try engine("v2")
+        #expect(throws: ProjectionError.needsRebuild(
+            name: "type-totals", reason: "its rules changed since it was built")) {
+            try changed.catchUp()
+        }
+        #expect(try changed.checkpoint("other-totals")?.position == 2)
+        #expect(try changed.checkpoint("type-totals")?.position == 1)
     }
 
     @Test("an unknown projection name lists the known ones")

@@ -108,10 +108,17 @@ public struct JSONLinesImporter {
                 return "field \(field): \(reason)"
             }
         case let append as AppendError:
-            if case .invalidEvent(_, _, _, let field, let reason) = append {
+            switch append {
+            case .invalidEvent(_, _, _, let field, let reason):
                 return "field \(field): \(reason)"
+            case .recordedAtOutOfOrder(_, _, let reason):
+                return "field recorded_at: \(reason)"
+            case .idReusedInBatch(let id, _, let difference):
+                return "field id: \"\(id)\" is used by an earlier line of the same batch "
+                    + "with other content (\(difference))"
+            default:
+                return append.description
             }
-            return append.description
         default:
             return String(describing: error)
         }

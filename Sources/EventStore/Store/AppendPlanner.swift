@@ -39,6 +39,8 @@ struct AppendPlanner {
     }
 
     struct PendingEvent {
+        /// True for an event of the current round, not yet stored.
+        var inThisRound = true
         var stream: String
         var position: Int
         var type: String
@@ -127,7 +129,8 @@ struct AppendPlanner {
             freshCount += 1
             let recordedAt = try recordedTime(
                 of: event, stream: stream, request: request, now: draft.now,
-                previous: draft.recordedTimes.last ?? draft.state.lastRecordedAt)
+                previous: draft.recordedTimes.last ?? draft.state.lastRecordedAt,
+                inBatch: !draft.recordedTimes.isEmpty)
             current += 1
             let position = draft.state.nextPosition
             draft.state.nextPosition += 1
@@ -233,7 +236,7 @@ struct AppendPlanner {
     }
 
     private func recordedTime(of event: Prepared, stream: String, request: AppendRequest,
-                              now: Int64, previous: Int64) throws -> Int64 {
+                              now: Int64, previous: Int64, inBatch: Bool) throws -> Int64 {
         guard request.preserveRecordedAt else { return now }
         guard let recordedAt = event.recordedAt else {
             throw AppendError.invalidEvent(stream: stream, index: event.index, id: event.id,
@@ -247,10 +250,11 @@ struct AppendPlanner {
                 reason: "\(Timestamp(microseconds: recordedAt).rfc3339) is in the future")
         }
         if recordedAt < previous {
+            let whose = inBatch ? "the previous event's in this append" : "the store's last"
             throw AppendError.recordedAtOutOfOrder(
                 stream: stream, index: event.index,
-                reason: "\(Timestamp(microseconds: recordedAt).rfc3339) is earlier than the "
-                    + "store's last, \(Timestamp(microseconds: previous).rfc3339)")
+                reason: "\(Timestamp(microseconds: recordedAt).rfc3339) is earlier than "
+                    + "\(whose), \(Timestamp(microseconds: previous).rfc3339)")
         }
         return recordedAt
     }
@@ -271,7 +275,7 @@ struct AppendPlanner {
             let stored = try storedEvent(at: position)
             guard stored.id == event.id else { continue }
             let pending = PendingEvent(
-                stream: stored.stream, position: position, type: stored.type,
+                inThisRound: false, stream: stored.stream, position: position, type: stored.type,
                 occurredAt: stored.occurredAt.microseconds, data: try stored.dataObject(),
                 metadata: try stored.metadataObject())
             try compare(event, stream: stream, with: pending)
@@ -298,6 +302,10 @@ struct AppendPlanner {
             difference = "metadata"
         }
         if let difference {
+            if stored.inThisRound {
+                throw AppendError.idReusedInBatch(id: event.id, stream: stream,
+                                                  difference: difference + " differs")
+            }
             throw AppendError.idConflict(id: event.id, stream: stream,
                                          storedPosition: stored.position,
                                          difference: difference + " differs")

@@ -8,6 +8,8 @@ public enum AppendError: Error, CustomStringConvertible, Equatable {
     case invalidEvent(stream: String, index: Int, id: String?, field: String, reason: String)
     /// The id is already stored with other content (or in another stream).
     case idConflict(id: String, stream: String, storedPosition: Int, difference: String)
+    /// One append (or one import batch) uses an id twice with other content.
+    case idReusedInBatch(id: String, stream: String, difference: String)
     /// Streams starting with `$` belong to the store.
     case reservedStream(String)
     /// An event's data plus metadata is larger than the store's limit.
@@ -28,6 +30,9 @@ public enum AppendError: Error, CustomStringConvertible, Equatable {
         case .idConflict(let id, let stream, let position, let difference):
             return "event id \"\(id)\" is already stored at position \(position) with other "
                 + "content (\(difference)); not appended to \"\(stream)\""
+        case .idReusedInBatch(let id, let stream, let difference):
+            return "event id \"\(id)\" appears twice in one append with other content "
+                + "(\(difference)); not appended to \"\(stream)\""
         case .reservedStream(let stream):
             return "stream \"\(stream)\" is reserved: names starting with $ belong to the store"
         case .eventTooLarge(let stream, let index, let size, let limit):

@@ -64,8 +64,12 @@ extension EventStore {
         var expected = 1
         var lastRecordedAt = Int64.min
         var versions: [String: Int] = [:]
+        defer { report.streams = versions.count }
         for segment in try log.segments() {
-            guard let head, segment <= head.segment else { break }
+            guard let head, segment <= head.segment else {
+                try checkNothingPastHead(head, index: index, extraSegment: segment)
+                break
+            }
             let path = log.path(ofSegment: segment)
             guard segment == expected else {
                 throw VerifyFault(description: "\(path): the segment is named for position "
@@ -101,8 +105,36 @@ extension EventStore {
                 report.events += frame.header.count
             }
         }
-        report.streams = versions.count
         try checkCounts(index: index, report: report, versions: versions, head: head)
+        try checkNothingPastHead(head, index: index, extraSegment: nil)
+    }
+
+    /// Bytes or segments after the index's last frame are a torn write or a
+    /// frame a crashed writer never indexed (a writable open cuts or indexes
+    /// them), or damage. An append in progress looks the same for a moment,
+    /// so a fault is reported only if the index has not moved on meanwhile.
+    private func checkNothingPastHead(_ head: FrameLocation?, index: StreamIndex,
+                                      extraSegment: Int?) throws {
+        var problem: String?
+        if let extraSegment {
+            problem = "\(log.path(ofSegment: extraSegment)): a segment after the last one "
+                + "the index knows"
+        } else if let head {
+            let path = log.path(ofSegment: head.segment)
+            let size = try FileSystem.fileSize(path)
+            if size > head.end {
+                problem = "\(path) at byte offset \(head.end): \(size - head.end) bytes after "
+                    + "the last indexed frame"
+            }
+        }
+        guard let problem else { return }
+        usleep(200_000)
+        let moved = try SQLiteConnection(path: directory + "/index.sqlite", readOnly: true)
+        let statement = try moved.statement("SELECT max(last_position) FROM frames")
+        _ = try statement.step()
+        if statement.int(0) != (head?.lastPosition ?? 0) { return }
+        throw VerifyFault(description: problem + " (a torn write or an unindexed frame: "
+            + "opening the store for writing cuts or indexes it; anything else is damage)")
     }
 
     private func checkIndexed(_ frame: Frame, index: StreamIndex, where place: String) throws {

@@ -40,16 +40,18 @@ public final class LineReader {
             if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
                 var end = newline
                 if end > start && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                let line = buffer[start..<end]
+                var line = buffer[start..<end]
                 start = newline + 1
                 lineNumber += 1
+                if lineNumber == 1 { line = Self.droppingByteOrderMark(line) }
                 return line
             }
             if atEnd {
                 guard start < buffer.count else { return nil }
-                let line = buffer[start...]
+                var line = buffer[start...]
                 start = buffer.count
                 lineNumber += 1
+                if lineNumber == 1 { line = Self.droppingByteOrderMark(line) }
                 return line
             }
             if buffer.count - start > maximumLineLength {
@@ -57,6 +59,12 @@ public final class LineReader {
             }
             try fill()
         }
+    }
+
+    /// Spreadsheet tools start UTF-8 files with a byte order mark; it is not
+    /// part of the first line's text.
+    private static func droppingByteOrderMark(_ line: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        line.starts(with: [0xEF, 0xBB, 0xBF]) ? line.dropFirst(3) : line
     }
 
     private func fill() throws {
