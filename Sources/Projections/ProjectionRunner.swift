@@ -73,8 +73,14 @@ final class Runner<P: Projection>: ProjectionRunner {
         Array(try JSONEncoder().encode(state))
     }
 
+    /// Folds one event; a failure names the projection and the position.
     func fold(_ event: RecordedEvent) throws {
-        try projection.fold(&state, event)
+        do {
+            try projection.fold(&state, event)
+        } catch {
+            throw ProjectionError.foldFailed(name: projection.name, position: event.position,
+                                             reason: String(describing: error))
+        }
     }
 
     func rows(now: Timestamp) -> [Row] { projection.rows(of: state, now: now) }

@@ -70,7 +70,7 @@ public struct BillingReadinessProjection: Projection {
     /// Folds one milestone, timesheet or approval event; other event types
     /// return before their data is parsed.
     ///
-    /// - Throws: `InvalidEvent` when the data lacks a field the event type
+    /// - Throws: `ValidationError` when the data lacks a field the event type
     ///   requires.
     /// - Complexity: O(1) dictionary work, plus working out the blockers of
     ///   the milestones the event can change: those of its engagement for a
@@ -179,61 +179,5 @@ public struct BillingReadinessProjection: Projection {
 // MARK: - Event data
 
 extension BillingReadinessProjection {
-    /// An event whose data lacks a field its type requires (validation at
-    /// append time would have refused it).
-    public struct InvalidEvent: Error, CustomStringConvertible {
-        /// The event's position in the log.
-        public let position: Int
-        /// The event's type.
-        public let type: String
-        /// The missing or malformed field, or `data` when the data is not an
-        /// object.
-        public let field: String
-
-        /// The position, type and field, without the event's data.
-        public var description: String {
-            "event at position \(position) (\(type)): \(field) is missing or malformed"
-        }
-    }
-
-    /// Typed reads of one event's data that throw `InvalidEvent`.
-    struct EventData {
-        let event: RecordedEvent
-        let object: JSONObject
-
-        init(_ event: RecordedEvent) throws {
-            self.event = event
-            do {
-                object = try event.dataObject()
-            } catch {
-                throw InvalidEvent(position: event.position, type: event.type, field: "data")
-            }
-        }
-
-        func string(_ key: String) throws -> String {
-            guard let text = object.string(key) else { throw invalid(key) }
-            return text
-        }
-
-        /// A string that may be `null` (or absent).
-        func optionalString(_ key: String) throws -> String? {
-            guard let value = object[key], value != .null else { return nil }
-            return try string(key)
-        }
-
-        func decimal(_ key: String) throws -> Decimal {
-            guard let value = object.decimal(key) else { throw invalid(key) }
-            return value
-        }
-
-        /// A `YYYY-MM-DD` date as days since 1970-01-01.
-        func day(_ key: String) throws -> Int {
-            guard let date = object.date(key) else { throw invalid(key) }
-            return date.daysSinceEpoch
-        }
-
-        private func invalid(_ key: String) -> InvalidEvent {
-            InvalidEvent(position: event.position, type: event.type, field: key)
-        }
-    }
+    typealias EventData = EventFields
 }

@@ -101,55 +101,14 @@ public struct MarginExposureProjection: Projection {
 // MARK: - Reading event data
 
 extension MarginExposureProjection {
-    /// Required reads of one event's data. A field that is missing or of
-    /// the wrong shape is refused with the validator's own error, so the
-    /// message is the one an append of that data would have given.
-    struct Fields {
-        let type: String
-        let data: JSONObject
+    typealias Fields = EventFields
+}
 
-        init(_ event: RecordedEvent) throws {
-            type = event.type
-            data = try event.dataObject()
+extension EventFields {
+    func billingModel(_ key: String) throws -> MarginExposureProjection.BillingModel {
+        guard let value = try MarginExposureProjection.BillingModel(rawValue: string(key)) else {
+            throw ValidationError(field: "data.\(key)", reason: "is not a billing model")
         }
-
-        func string(_ key: String) throws -> String {
-            guard let value = data.string(key) else { throw refusal(key) }
-            return value
-        }
-
-        /// A string member that may be `null`.
-        func optionalString(_ key: String) throws -> String? {
-            if data.isNull(key) { return nil }
-            return try string(key)
-        }
-
-        func decimal(_ key: String) throws -> Decimal {
-            guard let value = data.decimal(key) else { throw refusal(key) }
-            return value
-        }
-
-        func bool(_ key: String) throws -> Bool {
-            guard let value = data.bool(key) else { throw refusal(key) }
-            return value
-        }
-
-        func billingModel(_ key: String) throws -> BillingModel {
-            guard let value = data.string(key).flatMap(BillingModel.init(rawValue:)) else {
-                throw refusal(key)
-            }
-            return value
-        }
-
-        private func refusal(_ key: String) -> ValidationError {
-            do {
-                try BuiltInEvents.validate(type: type, data: data)
-            } catch {
-                return error
-            }
-            // Validation passes only if the type's catalogue entry lacks the
-            // field; name it rather than guess a reason.
-            return ValidationError(field: "data.\(key)", reason: "is required")
-        }
+        return value
     }
 }

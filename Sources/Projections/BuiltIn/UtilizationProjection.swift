@@ -142,47 +142,5 @@ extension UtilizationProjection.State {
 // MARK: - Reading event data
 
 extension UtilizationProjection {
-    /// Required reads of one event's data. A field that is missing or of
-    /// the wrong shape is refused with the validator's own error, so the
-    /// message is the one an append of that data would have given.
-    struct Fields {
-        let type: String
-        let data: JSONObject
-
-        init(_ event: RecordedEvent) throws {
-            type = event.type
-            data = try event.dataObject()
-        }
-
-        func string(_ key: String) throws -> String {
-            guard let value = data.string(key) else { throw refusal(key) }
-            return value
-        }
-
-        func decimal(_ key: String) throws -> Decimal {
-            guard let value = data.decimal(key) else { throw refusal(key) }
-            return value
-        }
-
-        func bool(_ key: String) throws -> Bool {
-            guard let value = data.bool(key) else { throw refusal(key) }
-            return value
-        }
-
-        func date(_ key: String) throws -> CalendarDate {
-            guard let value = data.date(key) else { throw refusal(key) }
-            return value
-        }
-
-        private func refusal(_ key: String) -> ValidationError {
-            do {
-                try BuiltInEvents.validate(type: type, data: data)
-            } catch {
-                return error
-            }
-            // Validation passes only if the type's catalogue entry lacks the
-            // field; name it rather than guess a reason.
-            return ValidationError(field: "data.\(key)", reason: "is required")
-        }
-    }
+    typealias Fields = EventFields
 }
