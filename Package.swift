@@ -5,6 +5,9 @@ let package = Package(
     name: "evstore",
     products: [
         .library(name: "EventStore", targets: ["EventStore"]),
+        .library(name: "EventModel", targets: ["EventModel"]),
+        .library(name: "Projections", targets: ["Projections"]),
+        .library(name: "LogImport", targets: ["LogImport"]),
         .executable(name: "evstore", targets: ["evstore"]),
         .executable(name: "evstore-gen", targets: ["evstore-gen"]),
     ],

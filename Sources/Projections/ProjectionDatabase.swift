@@ -19,8 +19,10 @@ final class ProjectionDatabase {
     init(path: String, readOnly: Bool = false) throws {
         if !readOnly && !FileSystem.exists(path) {
             // Created 0600 first so the -wal and -shm files SQLite derives are too.
-            FileManager.default.createFile(atPath: path, contents: nil,
-                                           attributes: [.posixPermissions: 0o600])
+            guard FileManager.default.createFile(atPath: path, contents: nil,
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw RuleError(file: path, key: "(file)", reason: "cannot be created")
+            }
         }
         connection = try SQLiteConnection(path: path, readOnly: readOnly, create: !readOnly)
         if !readOnly {

@@ -23,11 +23,18 @@ let topUsage = """
     $EVSTORE_DIR, else ./evstore-data.
 
     commands:
-    \(commands.map { "  \($0.spec.name.padding(toLength: 12, withPad: " ", startingAt: 0))\($0.spec.summary.split(separator: "\n").first ?? "")" }.joined(separator: "\n"))
+    \(commands.map { "  \($0.spec.name.padding(toLength: 12, withPad: " ", startingAt: 0))\(firstSentence($0.spec.summary))" }.joined(separator: "\n"))
 
     Run `evstore COMMAND --help` for a command's options.
     Exit codes: 0 success, 1 failure, 2 usage error, 3 concurrency conflict.
     """
+
+/// A command summary's first sentence, on one line, for the top-level help.
+func firstSentence(_ summary: String) -> String {
+    let flat = summary.split(separator: "\n").joined(separator: " ")
+    guard let end = flat.range(of: ". ") else { return flat }
+    return String(flat[..<end.lowerBound]) + "."
+}
 
 @MainActor
 func main() -> Int32 {

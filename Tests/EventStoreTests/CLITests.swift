@@ -68,6 +68,8 @@ struct CLITests {
         let result = try runCLI(store + ["import", "-", "--batch-size", "2"], input: lines)
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("evstore: error: -: line 4: field data.work_date: "))
+        #expect(result.stderr.hasSuffix(
+            "(this batch was not stored; 2 events of earlier batches were)\n"))
         let read = try runCLI(store + ["read", "s"])
         #expect(read.stdout.split(separator: "\n").count == 2)
     }

@@ -75,16 +75,19 @@ extension RecordedEvent {
     var text: String { dataText }
 }
 
-/// The directory holding the built products (the `evstore` executable).
+/// The directory holding the built products (the `evstore` executable): the
+/// test bundle's own folder, or one of its parents.
 func productsDirectory() -> String {
-    let candidates = [Bundle.main.bundlePath, CommandLine.arguments[0]]
-    for candidate in candidates {
+    func isProgram(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            && !isDirectory.boolValue && FileManager.default.isExecutableFile(atPath: path)
+    }
+    for candidate in [Bundle.main.bundlePath, CommandLine.arguments[0]] {
         var url = URL(fileURLWithPath: candidate)
         for _ in 0..<4 {
+            if isProgram(url.path + "/evstore") { return url.path }
             url.deleteLastPathComponent()
-            if FileManager.default.isExecutableFile(atPath: url.path + "/evstore") {
-                return url.path
-            }
         }
     }
     return FileManager.default.currentDirectoryPath + "/.build/debug"

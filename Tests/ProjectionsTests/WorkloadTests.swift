@@ -4,11 +4,15 @@ import Foundation
 import Testing
 @testable import Projections
 
-/// The directory holding the built executables (`evstore`, `evstore-gen`).
+/// The directory holding the built executables (`evstore`, `evstore-gen`):
+/// the test bundle's own folder, or one of its parents.
 func builtProducts() -> String {
     var url = URL(fileURLWithPath: Bundle.main.bundlePath)
     for _ in 0..<4 {
-        if FileManager.default.isExecutableFile(atPath: url.path + "/evstore-gen") {
+        var isDirectory: ObjCBool = false
+        let path = url.path + "/evstore-gen"
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+           !isDirectory.boolValue {
             return url.path
         }
         url.deleteLastPathComponent()

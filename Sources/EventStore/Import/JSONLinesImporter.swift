@@ -9,8 +9,13 @@ public struct ImportLineError: Error, CustomStringConvertible {
     public let reason: String
     /// The append error behind it, when the store refused the line.
     public let appendError: AppendError?
+    /// Events stored by the batches before the failing one.
+    public var storedBefore = 0
 
-    public var description: String { "\(path): line \(line): \(reason)" }
+    public var description: String {
+        "\(path): line \(line): \(reason) (this batch was not stored; "
+            + "\(storedBefore) events of earlier batches were)"
+    }
 }
 
 /// What an import stored.
@@ -42,6 +47,16 @@ public struct JSONLinesImporter {
     public func run(reader: LineReader,
                     progress: (ImportSummary) -> Void = { _ in }) throws -> ImportSummary {
         var summary = ImportSummary()
+        do {
+            return try run(reader: reader, summary: &summary, progress: progress)
+        } catch var error as ImportLineError {
+            error.storedBefore = summary.stored
+            throw error
+        }
+    }
+
+    private func run(reader: LineReader, summary: inout ImportSummary,
+                     progress: (ImportSummary) -> Void) throws -> ImportSummary {
         var parts: [StreamAppend] = []
         var lines: [Int] = []
         parts.reserveCapacity(batchSize)

@@ -50,6 +50,13 @@ public struct RecordedEvent: Sendable, Hashable {
     /// The data as a UTF-8 string.
     public var dataText: String { String(decoding: data, as: UTF8.self) }
 
+    /// The data as one line of text (line breaks between tokens as spaces).
+    public var dataLine: String {
+        var line: [UInt8] = []
+        Self.appendOnOneLine(data, to: &line)
+        return String(decoding: line, as: UTF8.self)
+    }
+
     /// The parsed data object.
     public func dataObject() throws -> JSONObject {
         try Self.object(data)
@@ -86,10 +93,21 @@ public struct RecordedEvent: Sendable, Hashable {
         out.append(contentsOf: #"","recorded_at":""#.utf8)
         out.append(contentsOf: recordedAt.rfc3339.utf8)
         out.append(contentsOf: #"","data":"#.utf8)
-        out.append(contentsOf: data)
+        Self.appendOnOneLine(data, to: &out)
         out.append(contentsOf: #","metadata":"#.utf8)
-        out.append(contentsOf: metadata)
+        Self.appendOnOneLine(metadata, to: &out)
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// Stored JSON may span lines: raw CR and LF can only be white space
+    /// between tokens (inside strings they must be escaped), so writing them
+    /// as spaces keeps the value and keeps JSON Lines one event per line.
+    static func appendOnOneLine(_ json: [UInt8], to out: inout [UInt8]) {
+        if !json.contains(0x0A) && !json.contains(0x0D) {
+            out.append(contentsOf: json)
+            return
+        }
+        for byte in json { out.append(byte == 0x0A || byte == 0x0D ? 0x20 : byte) }
     }
 }
 

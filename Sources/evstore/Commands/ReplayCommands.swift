@@ -87,6 +87,10 @@ struct AuditCommand: Command {
         let asOf = try parseTime(arguments.value("--as-of"), option: "--as-of")
         let store = try context.openStore(readOnly: true)
         var events = try store.read(stream: arguments.positionals[0])
+        if events.isEmpty {
+            throw ExitFailure(message: "stream \"\(arguments.positionals[0])\" has no events",
+                              code: 1)
+        }
         if let asOf { events = events.filter { $0.recordedAt <= asOf } }
         let out = try OutputSink(path: nil)
         if format == "jsonl" {
@@ -105,7 +109,7 @@ struct AuditCommand: Command {
                 [.integer(event.position), .integer(event.version),
                  .text(event.recordedAt.rfc3339), .text(event.occurredAt.rfc3339),
                  actor(of: event).map(Cell.text) ?? .null, .text(event.type),
-                 .text(event.dataText)]
+                 .text(event.dataLine)]
             }
             try out.write(TableWriter.table(columns: columns, rows: rows))
         }

@@ -90,7 +90,17 @@ struct StatsCommand: Command {
             """)
         if !stats.eventsByType.isEmpty {
             print("events by type:")
-            for (type, count) in stats.eventsByType { print("  \(type)  \(count)") }
+            let width = stats.eventsByType.map(\.type.count).max() ?? 0
+            for (type, count) in stats.eventsByType {
+                let pad = String(repeating: " ", count: width - type.count)
+                print("  \(type)\(pad)  \(String(count).leftPadded(to: 9))")
+            }
         }
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        String(repeating: " ", count: max(0, width - count)) + self
     }
 }
