@@ -189,8 +189,7 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
         }
     }
 
-    /// Streams events `from...through` into `body`, naming the projection-free
-    /// position of a fold failure.
+    /// Streams the events `from...head` into `body`, reporting progress.
     private func fold(from: Int, through head: Int, progress: (Int, Int) -> Void,
                       _ body: (RecordedEvent) throws -> Void) throws {
         var count = 0
@@ -224,23 +223,22 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
                     }
                 }
             }
+            // Every rebuilt model is swapped in by one transaction.
             let now = clock()
-            var results: [ProjectionRun] = []
-            for runner in runners {
-                let table = ProjectionDatabase.table(for: runner.name)
-                let rows = runner.rows(now: now)
-                try database.connection.transaction {
+            return try database.connection.transaction {
+                try runners.map { runner in
+                    let table = ProjectionDatabase.table(for: runner.name)
+                    let rows = runner.rows(now: now)
                     try database.connection.execute("DROP TABLE IF EXISTS \(table)__rebuild")
                     try database.save(runner, checkpoint: Checkpoint(
                         position: head, rulesHash: runner.registration.rulesHash,
                         projectionVersion: runner.registration.projection.version),
                         rows: rows, intoTable: table + "__rebuild", updatedAt: now)
                     try database.swap(table + "__rebuild", into: table)
+                    return ProjectionRun(name: runner.name, fromPosition: 1, toPosition: head,
+                                         rows: rows.count)
                 }
-                results.append(ProjectionRun(name: runner.name, fromPosition: 1,
-                                             toPosition: head, rows: rows.count))
             }
-            return results
         }
     }
 
