@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+/// The built `evstore` executable beside the test bundle (or in a parent folder).
+func evstoreExecutable() -> String {
+    var url = URL(fileURLWithPath: Bundle.main.bundlePath)
+    for _ in 0..<4 {
+        var isDirectory: ObjCBool = false
+        let path = url.path + "/evstore"
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+           !isDirectory.boolValue {
+            return path
+        }
+        url.deleteLastPathComponent()
+    }
+    return FileManager.default.currentDirectoryPath + "/.build/debug/evstore"
+}
+
+func evstore(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: evstoreExecutable())
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+@Suite("One real declaration through the command line")
+struct AuditCLITests {
+    @Test("import-log then audit shows declaration 86791's history as in the source rows")
+    func audit() throws {
+        let directory = TemporaryDirectory()
+        let store = ["--store", directory.store]
+        #expect(try evstore(store + ["init"]).status == 0)
+        #expect(try evstore(store + ["import-log", Fixture.sampleXES,
+                                     "--mapping", Fixture.mappingPath("bpi2020.json")]).status == 0)
+        let audit = try evstore(store + ["audit", "declaration-86791", "--format", "jsonl"])
+        #expect(audit.status == 0)
+        let lines = audit.output.split(separator: "\n").map(String.init)
+        // Source rows (+01:00): SUBMITTED 09:49:50, FINAL_APPROVED 11:27:48 on
+        // 2017-01-09, Request Payment 2017-01-10 09:34:44, Payment Handled
+        // 2017-01-12 17:31:22; amount 26.85120450862128 as written.
+        #expect(lines.count == 4)
+        let expected: [(String, String, String)] = [
+            ("ApprovalRequested", "2017-01-09T08:49:50Z", "st_step 86794_0"),
+            ("ApprovalGranted", "2017-01-09T10:27:48Z", "st_step 86793_0"),
+            ("PaymentRequested", "2017-01-10T08:34:44Z", "dd_declaration 86791_19"),
+            ("PaymentHandled", "2017-01-12T16:31:22Z", "dd_declaration 86791_20"),
+        ]
+        for (index, (type, occurred, sourceID)) in expected.enumerated() where index < lines.count {
+            let line = lines[index]
+            #expect(line.contains(#""version":\#(index + 1),"#))
+            #expect(line.contains(#""type":"\#(type)""#))
+            #expect(line.contains(#""occurred_at":"\#(occurred)""#))
+            #expect(line.contains(#""id":"bpi2020:\#(sourceID)""#))
+        }
+        #expect(lines.first?.contains(#""amount":"26.85120450862128""#) == true)
+        #expect(lines.first?.contains(#""subject_id":"86792""#) == true)
+    }
+}
