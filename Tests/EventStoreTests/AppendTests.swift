@@ -218,6 +218,19 @@ struct AtomicBatchTests {
             .positions == [2])
     }
 
+    @Test("an event decoded from a line and then changed is validated again")
+    func changedAfterDecoding() throws {
+        let directory = TemporaryDirectory()
+        let store = try openStore(directory)
+        let line = #"{"stream":"t","type":"TimesheetSubmitted","data":{"timesheet_id":"T","#
+            + #""engagement_id":"E","consultant_id":"C","work_date":"2026-03-02","hours":8,"#
+            + #""billable":true}}"#
+        var event = NewEvent(wire: try WireCodec.decodeLine(Array(line.utf8), line: 1))
+        event.data = Array(#"{"timesheet_id":"T"}"#.utf8)
+        #expect(throws: AppendError.self) { try store.append([event], to: "t") }
+        #expect(try store.headPosition() == 0)
+    }
+
     @Test("data that is not a JSON object is refused with the field")
     func notAnObject() throws {
         let directory = TemporaryDirectory()

@@ -197,21 +197,12 @@ struct AppendPlanner {
             throw AppendError.eventTooLarge(stream: stream, index: index, size: size,
                                             limit: options.maxEventSize)
         }
-        do { try EventNames.validateType(event.type) } catch {
-            throw invalid("type", error.reason)
-        }
-        if let id = event.id {
-            do { try EventNames.validateEventID(id) } catch { throw invalid("id", error.reason) }
-        }
         let data = try event.parsedData ?? parseObject(event.data, field: "data", invalid)
         let metadataBytes = event.metadata ?? Array("{}".utf8)
         let metadata = try event.parsedMetadata
             ?? parseObject(metadataBytes, field: "metadata", invalid)
-        do {
-            try BuiltInEvents.validate(type: event.type, data: data)
-            try BuiltInEvents.validateMetadata(metadata)
-        } catch {
-            throw invalid(error.field, error.reason)
+        if !event.validated {
+            try validate(event, data: data, metadata: metadata, invalid)
         }
         return Prepared(index: index, id: event.id ?? UUID().uuidString.lowercased(),
                         idGiven: event.id != nil, type: event.type,
@@ -219,6 +210,23 @@ struct AppendPlanner {
                         recordedAt: event.recordedAt?.microseconds,
                         data: event.data, metadata: metadataBytes,
                         dataValue: data, metadataValue: metadata)
+    }
+
+    /// The checks the wire codec already made for events decoded from a line.
+    private func validate(_ event: NewEvent, data: JSONObject, metadata: JSONObject,
+                          _ invalid: (String, String) -> AppendError) throws {
+        do { try EventNames.validateType(event.type) } catch {
+            throw invalid("type", error.reason)
+        }
+        if let id = event.id {
+            do { try EventNames.validateEventID(id) } catch { throw invalid("id", error.reason) }
+        }
+        do {
+            try BuiltInEvents.validate(type: event.type, data: data)
+            try BuiltInEvents.validateMetadata(metadata)
+        } catch {
+            throw invalid(error.field, error.reason)
+        }
     }
 
     private func parseObject(_ bytes: [UInt8], field: String,

@@ -113,13 +113,23 @@ public struct RecordedEvent: Sendable, Hashable {
 
 /// An event to append.
 public struct NewEvent: Sendable {
-    public var type: String
+    public var type: String { didSet { validated = false } }
     /// A JSON object, stored byte for byte.
-    public var data: [UInt8]
+    public var data: [UInt8] {
+        didSet {
+            parsedData = nil
+            validated = false
+        }
+    }
     /// A JSON object (actor, correlation_id, causation_id and free keys), or nil.
-    public var metadata: [UInt8]?
+    public var metadata: [UInt8]? {
+        didSet {
+            parsedMetadata = nil
+            validated = false
+        }
+    }
     /// The idempotency key; a UUID is generated when nil.
-    public var id: String?
+    public var id: String? { didSet { validated = false } }
     /// Business time; the recorded time when nil.
     public var occurredAt: Timestamp?
     /// Only honoured by appends that preserve recorded times (history migration).
@@ -127,6 +137,10 @@ public struct NewEvent: Sendable {
     /// Already-parsed data and metadata, when the caller has them (saves a parse).
     var parsedData: JSONObject?
     var parsedMetadata: JSONObject?
+    /// True while type, id, data and metadata are as the wire codec checked
+    /// them (names, built-in fields, metadata keys), so the store need not
+    /// check them again; any change to those fields clears it.
+    var validated = false
 
     /// - Parameters:
     ///   - type: the event type, e.g. `TimesheetSubmitted`.
@@ -153,6 +167,7 @@ public struct NewEvent: Sendable {
         self.recordedAt = wire.recordedAt
         self.parsedData = wire.dataValue
         self.parsedMetadata = wire.metadataValue
+        self.validated = true
     }
 }
 
