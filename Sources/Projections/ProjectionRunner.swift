@@ -66,11 +66,11 @@ final class Runner<P: Projection>: ProjectionRunner {
     func reset() { state = projection.initialState() }
 
     func load(_ bytes: [UInt8]) throws {
-        state = try JSONDecoder().decode(P.State.self, from: Data(bytes))
+        state = try StateCoder.decode(P.State.self, from: bytes)
     }
 
     func encode() throws -> [UInt8] {
-        Array(try JSONEncoder().encode(state))
+        try StateCoder.encode(state)
     }
 
     /// Folds one event; a failure names the projection and the position.
