@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "LogImport", targets: ["LogImport"]),
         .executable(name: "evstore", targets: ["evstore"]),
         .executable(name: "evstore-gen", targets: ["evstore-gen"]),
+        .executable(name: "evstore-bench", targets: ["evstore-bench"]),
     ],
     targets: [
         // Debian's C libraries, wrapped: a module map and a shim header each.
@@ -36,6 +37,11 @@ let package = Package(
         // The deterministic engagement workload generator.
         .executableTarget(name: "evstore-gen", path: "tools/evstore-gen",
                          exclude: ["README.md"]),
+
+        // The benchmark: evstore against a plain SQLite event table.
+        .executableTarget(name: "evstore-bench",
+                          dependencies: ["EventStore", "EventModel", "Projections", "CSQLite"],
+                          path: "Benchmarks/evstore-bench"),
 
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
         .testTarget(name: "EventStoreTests",
