@@ -16,21 +16,45 @@ let commands: [any Command.Type] = [
     ExplainCommand.self, RulesCommand.self, ImportLogCommand.self, ReportCommand.self,
 ]
 
-let topUsage = """
+/// The top-level help (computed: top-level code in main.swift runs in order).
+var topUsage: String {
+    """
     usage: evstore [--store DIR] [--verbose] COMMAND [ARGS]
 
     An append-only event store for engagement facts. The store is DIR, else
     $EVSTORE_DIR, else ./evstore-data.
 
     commands:
-    \(commands.map { "  \($0.spec.name.padding(toLength: 12, withPad: " ", startingAt: 0))\(firstSentence($0.spec.summary))" }.joined(separator: "\n"))
+    \(commands.map { "  \($0.spec.name.padding(toLength: 12, withPad: " ", startingAt: 0))\(firstSentence($0.spec.summary, of: $0.spec.name))" }.joined(separator: "\n"))
 
     Run `evstore COMMAND --help` for a command's options.
     Exit codes: 0 success, 1 failure, 2 usage error, 3 concurrency conflict.
     """
+}
 
-/// A command summary's first sentence, on one line, for the top-level help.
-func firstSentence(_ summary: String) -> String {
+/// One line per command for the top-level help; `COMMAND --help` says more.
+let headlines: [String: String] = [
+    "init": "create a store and its rule files",
+    "append": "append one event",
+    "import": "import JSON Lines in atomic batches",
+    "read": "print a stream's events, or all events, as JSON Lines",
+    "verify": "check checksums, positions, versions and the index",
+    "reindex": "rebuild the index from the log",
+    "stats": "counts and sizes",
+    "project": "catch read models up to the head of the log",
+    "rebuild": "fold read models again from position 1",
+    "export": "write a read model as CSV, JSON Lines or a table",
+    "replay": "a read model as it stood at a cut-off",
+    "audit": "a stream's history",
+    "explain": "the events behind one read-model row",
+    "rules": "record changed rule files in $rules",
+    "import-log": "import an XES or CSV event log through a mapping",
+    "report": "a leadership summary of the four read models",
+]
+
+/// A command's line in the top-level help.
+func firstSentence(_ summary: String, of name: String) -> String {
+    if let headline = headlines[name] { return headline }
     let flat = summary.split(separator: "\n").joined(separator: " ")
     guard let end = flat.range(of: ". ") else { return flat }
     return String(flat[..<end.lowerBound]) + "."
