@@ -183,16 +183,35 @@ struct EventRecord {
     }
 
     /// Decodes the records of a payload; `body` gets each with its index.
+    /// - Parameter wanted: when given, only the records at these indexes are
+    ///   decoded; the others are stepped over without building their fields.
     static func decodeAll(_ payload: UnsafeRawBufferPointer, count: Int,
+                          wanted: Set<Int>? = nil,
                           _ body: (Int, EventRecord) throws -> Void) throws {
         var cursor = ByteCursor(payload)
         for index in 0..<count {
+            if let wanted, !wanted.contains(index) {
+                try EventRecord.skip(&cursor)
+                continue
+            }
             let record = try EventRecord.decode(&cursor)
             try body(index, record)
         }
         if !cursor.isAtEnd {
             throw FrameFault.badPayload("\(payload.count - cursor.offset) bytes after the last event")
         }
+    }
+
+    /// Moves past one record, checking only that its fields fit the payload.
+    static func skip(_ cursor: inout ByteCursor) throws(FrameFault) {
+        _ = try cursor.span()       // stream
+        _ = try cursor.varint()     // version
+        _ = try cursor.span()       // id
+        _ = try cursor.span()       // type
+        _ = try cursor.varint()     // occurred_at
+        _ = try cursor.varint()     // recorded_at
+        _ = try cursor.span()       // data
+        _ = try cursor.span()       // metadata
     }
 
     static func decode(_ cursor: inout ByteCursor) throws(FrameFault) -> EventRecord {

@@ -25,11 +25,15 @@ struct Frame {
         return events
     }
 
-    func forEachEvent(path: String, _ body: (RecordedEvent) throws -> Void) throws {
+    /// - Parameter positions: when given, only the events at these positions.
+    func forEachEvent(path: String, positions: Set<Int>? = nil,
+                      _ body: (RecordedEvent) throws -> Void) throws {
         let header = header
+        let wanted = positions.map { Set($0.map { $0 - header.firstPosition }) }
         do {
             try payload.withUnsafeBytes { bytes in
-                try EventRecord.decodeAll(bytes, count: header.count) { index, record in
+                try EventRecord.decodeAll(bytes, count: header.count,
+                                          wanted: wanted) { index, record in
                     try body(RecordedEvent(record: record, position: header.firstPosition + index,
                                            frameRecordedAt: header.recordedAt))
                 }
@@ -78,26 +82,25 @@ struct SegmentLog {
         }
         let compressed = try handle.read(count: header.compressedLength,
                                          at: offset + FrameHeader.size)
-        return try Self.checkAndDecompress(header: header, headerBytes: headerBytes,
-                                           compressed: compressed, segment: first,
-                                           offset: offset, path: path)
+        return try headerBytes.withUnsafeBytes { h in
+            try compressed.withUnsafeBytes { c in
+                try Self.checkAndDecompress(header: header, headerBytes: h, compressed: c,
+                                            segment: first, offset: offset, path: path)
+            }
+        }
     }
 
-    static func checkAndDecompress(header: FrameHeader, headerBytes: [UInt8],
-                                   compressed: [UInt8], segment: Int, offset: Int,
-                                   path: String) throws -> Frame {
+    static func checkAndDecompress(header: FrameHeader, headerBytes: UnsafeRawBufferPointer,
+                                   compressed: UnsafeRawBufferPointer, segment: Int,
+                                   offset: Int, path: String) throws -> Frame {
         guard compressed.count == header.compressedLength else {
             throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
                 "\(compressed.count) of \(header.compressedLength) payload bytes").description)
         }
         var payload: [UInt8] = []
         do {
-            try headerBytes.withUnsafeBytes { h in
-                try compressed.withUnsafeBytes { c in
-                    try header.verifyChecksum(header: h, payload: c)
-                    try LZ4Frame.decompress(c, expectedSize: header.rawLength, into: &payload)
-                }
-            }
+            try header.verifyChecksum(header: headerBytes, payload: compressed)
+            try LZ4Frame.decompress(compressed, expectedSize: header.rawLength, into: &payload)
         } catch let fault as FrameFault {
             throw LogCorruption(path: path, offset: offset, reason: fault.description)
         } catch let error as LZ4Error {
@@ -114,6 +117,8 @@ struct SegmentScanner {
     let segment: Int
     private let file: POSIXFile
     private var buffer: [UInt8] = []
+    /// How many bytes of `buffer` hold file data, from `bufferStart` on.
+    private var filled = 0
     private var bufferStart = 0
     /// Byte offset of the next frame.
     private(set) var offset: Int
@@ -135,51 +140,59 @@ struct SegmentScanner {
     /// throws `LogCorruption` naming this segment and the frame's offset.
     mutating func next() throws -> Frame? {
         if let limit, offset >= limit { return nil }
-        guard let headerBytes = try bytes(count: FrameHeader.size, allowEnd: true) else {
-            return nil
+        guard let headerRange = try range(at: offset, count: FrameHeader.size) else {
+            let size = try file.size
+            if size <= offset { return nil }
+            throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
+                "\(size - offset) bytes where a frame header needs \(FrameHeader.size)")
+                .description)
         }
         let header: FrameHeader
         do {
-            header = try headerBytes.withUnsafeBytes { bytes throws(FrameFault) in
-                try FrameHeader.decode(bytes)
+            header = try buffer.withUnsafeBytes { bytes throws(FrameFault) in
+                try FrameHeader.decode(UnsafeRawBufferPointer(rebasing: bytes[headerRange]))
             }
         } catch let fault as FrameFault {
             throw LogCorruption(path: path, offset: offset, reason: fault.description)
         }
+        // Copy the header: reading the payload may refill the buffer.
+        let headerBytes = Array(buffer[headerRange])
         let compressedStart = offset + FrameHeader.size
-        guard let compressed = try bytes(at: compressedStart, count: header.compressedLength) else {
+        guard let payloadRange = try range(at: compressedStart, count: header.compressedLength)
+        else {
             let available = try file.size - compressedStart
             throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
                 "\(max(0, available)) of \(header.compressedLength) payload bytes").description)
         }
-        let frame = try SegmentLog.checkAndDecompress(
-            header: header, headerBytes: headerBytes, compressed: compressed,
-            segment: segment, offset: offset, path: path)
+        let frame = try headerBytes.withUnsafeBytes { h in
+            try buffer.withUnsafeBytes { bytes in
+                try SegmentLog.checkAndDecompress(
+                    header: header, headerBytes: h,
+                    compressed: UnsafeRawBufferPointer(rebasing: bytes[payloadRange]),
+                    segment: segment, offset: offset, path: path)
+            }
+        }
         offset += header.frameLength
         return frame
     }
 
-    private mutating func bytes(count: Int, allowEnd: Bool) throws -> [UInt8]? {
-        guard let bytes = try bytes(at: offset, count: count) else {
-            let size = try file.size
-            if allowEnd && size <= offset { return nil }
-            throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
-                "\(size - offset) bytes where a frame header needs \(count)").description)
-        }
-        return bytes
-    }
-
-    /// `count` bytes at `start`, or nil when the file ends first.
-    private mutating func bytes(at start: Int, count: Int) throws -> [UInt8]? {
+    /// Where `count` bytes at file offset `start` lie in the buffer, refilling
+    /// it (in place, without a new allocation when it is large enough) when
+    /// they are not there; nil when the file ends first.
+    private mutating func range(at start: Int, count: Int) throws -> Range<Int>? {
         let end = start + count
-        if start < bufferStart || end > bufferStart + buffer.count {
+        if start < bufferStart || end > bufferStart + filled {
             let want = max(count, SegmentScanner.chunkSize)
-            buffer = try file.read(count: want, at: start)
+            if buffer.count < want { buffer = [UInt8](repeating: 0, count: want) }
+            filled = try buffer.withUnsafeMutableBytes { bytes in
+                try file.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[0..<want]),
+                              at: start)
+            }
             bufferStart = start
-            if buffer.count < count { return nil }
+            if filled < count { return nil }
         }
         let from = start - bufferStart
-        return Array(buffer[from..<(from + count)])
+        return from..<(from + count)
     }
 }
 

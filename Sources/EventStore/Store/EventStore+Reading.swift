@@ -78,28 +78,40 @@ extension EventStore {
             let start = version ?? (backwards ? state.version : 1)
             let rows = try index.positions(stream: state.id, from: start, backwards: backwards,
                                            limit: min(limit, Int(Int32.max)))
+            // Group the positions by frame, then decode from each frame only
+            // the events wanted: a stream's events are spread over frames.
             var events: [RecordedEvent] = []
             events.reserveCapacity(rows.count)
-            var frame: (location: FrameLocation, events: [RecordedEvent])?
-            for row in rows {
-                if frame == nil || !(frame!.location.firstPosition...frame!.location.lastPosition)
-                    .contains(row.position) {
-                    guard let location = try index.frame(containing: row.position) else {
-                        throw StoreError.inconsistent(
-                            "the index has no frame for position \(row.position); "
-                            + "run `evstore verify`")
-                    }
-                    let read = try log.readFrame(segment: location.segment,
-                                                 offset: location.offset)
-                    frame = (location, try read.events(path: log.path(ofSegment: location.segment)))
-                }
-                let event = frame!.events[row.position - frame!.location.firstPosition]
-                guard event.stream == name, event.version == row.version else {
+            var next = 0
+            while next < rows.count {
+                guard let location = try index.frame(containing: rows[next].position) else {
                     throw StoreError.inconsistent(
-                        "index and log disagree at position \(row.position); "
+                        "the index has no frame for position \(rows[next].position); "
                         + "run `evstore verify`")
                 }
-                events.append(event)
+                var end = next
+                while end < rows.count,
+                      (location.firstPosition...location.lastPosition)
+                          .contains(rows[end].position) {
+                    end += 1
+                }
+                let wanted = rows[next..<end]
+                var decoded: [Int: RecordedEvent] = [:]
+                try log.readFrame(segment: location.segment, offset: location.offset)
+                    .forEachEvent(path: log.path(ofSegment: location.segment),
+                                  positions: Set(wanted.map(\.position))) { event in
+                        decoded[event.position] = event
+                    }
+                for row in wanted {
+                    guard let event = decoded[row.position], event.stream == name,
+                          event.version == row.version else {
+                        throw StoreError.inconsistent(
+                            "index and log disagree at position \(row.position); "
+                            + "run `evstore verify`")
+                    }
+                    events.append(event)
+                }
+                next = end
             }
             return events
         }
