@@ -194,7 +194,8 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
                       _ body: (RecordedEvent) throws -> Void) throws {
         var count = 0
         try store.readAll(from: from, filter: ReadFilter(untilPosition: head)) { event in
-            try body(event)
+            // Parse the data once for every projection that folds the event.
+            try body(event.parsingData())
             count += 1
             if count % 50_000 == 0 { progress(event.position, head) }
             return true

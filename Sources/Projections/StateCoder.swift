@@ -373,7 +373,7 @@ final class BinaryDecoder: Decoder {
                                           at offset: Int) throws -> T {
         if type == Decimal.self || type == String.self || type == Int.self
             || type == Bool.self || type == Int64.self {
-            var single = SingleReader(reader: BinaryReader(buffer, offset: offset))
+            let single = SingleReader(reader: BinaryReader(buffer, offset: offset))
             return try single.decode(type)
         }
         return try T(from: BinaryDecoder(buffer, offset: offset))

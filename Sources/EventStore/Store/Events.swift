@@ -19,6 +19,9 @@ public struct RecordedEvent: Sendable, Hashable {
     public let data: [UInt8]
     /// The metadata object's JSON bytes exactly as written (`{}` when none).
     public let metadata: [UInt8]
+    /// The data already parsed, when a caller folding the event into several
+    /// read models parsed it once for all of them (`parsingData()`).
+    private var parsedData: JSONObject?
 
     /// Builds an event by hand (for folds in tests, and for other sources).
     public init(position: Int, stream: String, version: Int, id: String, type: String,
@@ -59,7 +62,32 @@ public struct RecordedEvent: Sendable, Hashable {
 
     /// The parsed data object.
     public func dataObject() throws -> JSONObject {
-        try Self.object(data)
+        if let parsedData { return parsedData }
+        return try Self.object(data)
+    }
+
+    /// The same event with its data parsed once, so that `dataObject()` costs
+    /// nothing for each fold after the first. Data that does not parse is
+    /// left for `dataObject()` to report.
+    public func parsingData() -> RecordedEvent {
+        var copy = self
+        // A parse failure is reported by dataObject(), to the fold that needs it.
+        copy.parsedData = try? Self.object(data)
+        return copy
+    }
+
+    // Equality and hashing are those of the stored fields; the parsed cache
+    // is only a copy of `data`.
+    public static func == (a: RecordedEvent, b: RecordedEvent) -> Bool {
+        a.position == b.position && a.stream == b.stream && a.version == b.version
+            && a.id == b.id && a.type == b.type && a.occurredAt == b.occurredAt
+            && a.recordedAt == b.recordedAt && a.data == b.data && a.metadata == b.metadata
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(position)
+        hasher.combine(stream)
+        hasher.combine(id)
     }
 
     /// The parsed metadata object.
