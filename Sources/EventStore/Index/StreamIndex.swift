@@ -243,6 +243,34 @@ final class StreamIndex {
         return positions
     }
 
+    /// Positions per id hash for many hashes at once (one query per 500),
+    /// so that a batch of new events costs a few look-ups, not one each.
+    /// Hashes without a stored event are absent from the result.
+    func positions(idHashes hashes: [Int64]) throws -> [Int64: [Int]] {
+        var found: [Int64: [Int]] = [:]
+        let unique = Array(Set(hashes))
+        var start = 0
+        while start < unique.count {
+            let chunk = Array(unique[start..<min(unique.count, start + 500)])
+            // A few fixed list sizes keep the statement cache small; the
+            // padding repeats the first hash, which changes no result.
+            let size = [1, 8, 64, 500].first { $0 >= chunk.count }!
+            let marks = Array(repeating: "?", count: size).joined(separator: ",")
+            // Only placeholders are spliced in; the hashes are bound.
+            let statement = try connection.statement(
+                "SELECT DISTINCT hash, position FROM event_ids WHERE hash IN (\(marks))")
+            for slot in 0..<size {
+                statement.bind(Int32(slot + 1), slot < chunk.count ? chunk[slot] : chunk[0])
+            }
+            while try statement.step() {
+                found[statement.int64(0), default: []].append(statement.int(1))
+            }
+            statement.reset()
+            start += chunk.count
+        }
+        return found
+    }
+
     /// 64-bit FNV-1a of the id's UTF-8 bytes.
     static func hash(id: String) -> Int64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325

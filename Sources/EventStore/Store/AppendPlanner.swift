@@ -67,6 +67,8 @@ struct AppendPlanner {
     private struct Draft {
         var state: State
         let now: Int64
+        /// Stored positions per id hash, fetched once for the request's ids.
+        var storedIDs: [Int64: [Int]] = [:]
         var records: [EventRecord] = []
         var rows: [LogWriter.IndexRow] = []
         var results: [AppendResult] = []
@@ -84,6 +86,9 @@ struct AppendPlanner {
         let firstPosition = state.nextPosition
         var draft = Draft(state: state,
                           now: max(options.clock().microseconds, state.lastRecordedAt))
+        draft.storedIDs = try index.positions(idHashes: request.parts.flatMap { part in
+            part.events.compactMap { $0.id.map(StreamIndex.hash(id:)) }
+        })
         for (partIndex, part) in request.parts.enumerated() {
             do {
                 try plan(part, of: request, into: &draft)
@@ -119,7 +124,8 @@ struct AppendPlanner {
         var freshCount = 0
         for event in prepared {
             if let position = try duplicatePosition(of: event, stream: stream,
-                                                    state: draft.state) {
+                                                    state: draft.state,
+                                                    stored: draft.storedIDs) {
                 positions.append(position)
                 continue
             }
@@ -272,14 +278,14 @@ struct AppendPlanner {
     /// The position of an already stored (or earlier in this round) event with
     /// the same id and the same content; throws when the id is stored with
     /// other content.
-    private func duplicatePosition(of event: Prepared, stream: String,
-                                   state: State) throws -> Int? {
+    private func duplicatePosition(of event: Prepared, stream: String, state: State,
+                                   stored: [Int64: [Int]]) throws -> Int? {
         guard event.idGiven else { return nil }
         if let pending = state.pendingIDs[event.id] {
             try compare(event, stream: stream, with: pending)
             return pending.position
         }
-        for position in try index.positions(idHash: StreamIndex.hash(id: event.id)) {
+        for position in stored[StreamIndex.hash(id: event.id)] ?? [] {
             let stored = try storedEvent(at: position)
             guard stored.id == event.id else { continue }
             let pending = PendingEvent(
