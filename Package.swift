@@ -45,7 +45,8 @@ let package = Package(
 
         .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
         .testTarget(name: "EventStoreTests",
-                    dependencies: ["EventStore", "EventModel", "CZlib"]),
+                    dependencies: ["EventStore", "EventModel", "CZlib"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ProjectionsTests",
                     dependencies: ["Projections", "EventStore", "EventModel"]),
         .testTarget(name: "LogImportTests",
