@@ -14,6 +14,7 @@ let commands: [any Command.Type] = [
     VerifyCommand.self, ReindexCommand.self, StatsCommand.self, ProjectCommand.self,
     RebuildCommand.self, ExportCommand.self, ReplayCommand.self, AuditCommand.self,
     ExplainCommand.self, RulesCommand.self, ImportLogCommand.self, ReportCommand.self,
+    BackupCommand.self,
 ]
 
 /// The top-level help (computed: top-level code in main.swift runs in order).
@@ -50,6 +51,7 @@ let headlines: [String: String] = [
     "rules": "record changed rule files in $rules",
     "import-log": "import an XES or CSV event log through a mapping",
     "report": "a leadership summary of the four read models",
+    "backup": "a consistent copy of a live store",
 ]
 
 /// A command's line in the top-level help.

@@ -110,6 +110,22 @@ package final class SQLiteConnection {
         return try body()
     }
 
+    /// Copies this database, as one consistent snapshot, into a new file at
+    /// `path` (SQLite's online backup; writers may go on meanwhile).
+    package func backup(to path: String) throws {
+        let destination = try SQLiteConnection(path: path)
+        guard let backup = sqlite3_backup_init(destination.handle, "main", handle, "main") else {
+            throw destination.error(sqlite3_errcode(destination.handle), "sqlite3_backup_init")
+        }
+        // Copy everything in one step, so that the copy is one snapshot.
+        let rc = sqlite3_backup_step(backup, -1)
+        sqlite3_backup_finish(backup)
+        if rc != SQLITE_DONE {
+            throw SQLiteError(code: rc, function: "sqlite3_backup_step",
+                              message: String(cString: sqlite3_errstr(rc)), path: path)
+        }
+    }
+
     package var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     func error(_ rc: Int32, _ function: String) -> SQLiteError {

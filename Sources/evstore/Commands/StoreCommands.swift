@@ -104,3 +104,22 @@ extension String {
         String(repeating: " ", count: max(0, width - count)) + self
     }
 }
+
+struct BackupCommand: Command {
+    static let spec = CommandSpec(
+        name: "backup", usage: "backup DEST",
+        summary: """
+            Makes a consistent copy of the store in DEST (a new directory) while writers
+            may go on appending: the read models, then the index (SQLite's online
+            backup), then the log up to the last frame that index knows, and the rule
+            files. Verify the copy with `evstore --store DEST verify`.
+            """,
+        options: [], positionals: 1...1)
+
+    static func run(_ arguments: ParsedArguments, context: Context) throws {
+        let store = try context.openStore(readOnly: true)
+        let report = try store.backup(to: arguments.positionals[0])
+        print("backed up positions 1-\(report.lastPosition): \(report.segments) segments, "
+              + "\(report.bytes) bytes of log, to \(arguments.positionals[0])")
+    }
+}
