@@ -80,6 +80,12 @@ struct SegmentLog {
         } catch let fault as FrameFault {
             throw LogCorruption(path: path, offset: offset, reason: fault.description)
         }
+        // A damaged length must not make us allocate what the file cannot hold.
+        let available = try handle.size - offset - FrameHeader.size
+        guard header.compressedLength <= available else {
+            throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
+                "\(max(0, available)) of \(header.compressedLength) payload bytes").description)
+        }
         let compressed = try handle.read(count: header.compressedLength,
                                          at: offset + FrameHeader.size)
         return try headerBytes.withUnsafeBytes { h in
@@ -142,7 +148,16 @@ struct SegmentScanner {
         if let limit, offset >= limit { return nil }
         guard let headerRange = try range(at: offset, count: FrameHeader.size) else {
             let size = try file.size
-            if size <= offset { return nil }
+            if size <= offset {
+                // The index knows frames up to `limit`: a file that ends
+                // before it has lost whole frames.
+                if let limit, size < limit {
+                    throw LogCorruption(path: path, offset: size, reason: FrameFault.truncated(
+                        "the file ends \(limit - size) bytes before the index's last frame ends")
+                        .description)
+                }
+                return nil
+            }
             throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
                 "\(size - offset) bytes where a frame header needs \(FrameHeader.size)")
                 .description)
@@ -182,6 +197,8 @@ struct SegmentScanner {
     private mutating func range(at start: Int, count: Int) throws -> Range<Int>? {
         let end = start + count
         if start < bufferStart || end > bufferStart + filled {
+            // A damaged length must not make us allocate what the file cannot hold.
+            if end > (try file.size) { return nil }
             let want = max(count, SegmentScanner.chunkSize)
             if buffer.count < want { buffer = [UInt8](repeating: 0, count: want) }
             filled = try buffer.withUnsafeMutableBytes { bytes in

@@ -72,8 +72,16 @@ extension EventStore {
             }
             let path = log.path(ofSegment: segment)
             guard segment == expected else {
-                throw VerifyFault(description: "\(path): the segment is named for position "
-                    + "\(segment) but the next position is \(expected)")
+                // The gap is damage to the segment before (it lost frames at
+                // its end) unless this is the first one.
+                if let previous = try log.segments().last(where: { $0 < segment }) {
+                    let previousPath = log.path(ofSegment: previous)
+                    throw VerifyFault(description: "\(previousPath) at byte offset "
+                        + "\(try FileSystem.fileSize(previousPath)): the segment ends after "
+                        + "position \(expected - 1), but the next one starts at \(segment)")
+                }
+                throw VerifyFault(description: "\(path) at byte offset 0: the segment is named "
+                    + "for position \(segment) but the log starts at position \(expected)")
             }
             report.segments += 1
             var scanner = try SegmentScanner(log: log, segment: segment,

@@ -137,12 +137,22 @@ extension EventStore {
         let segments = try log.segments().filter {
             $0 >= bounds.start.segment && $0 <= bounds.head.segment
         }
+        var expected = bounds.start.firstPosition
         for segment in segments {
             var scanner = try SegmentScanner(
                 log: log, segment: segment,
                 from: segment == bounds.start.segment ? bounds.start.offset : 0,
                 limit: segment == bounds.head.segment ? bounds.head.end : nil)
             while let frame = try scanner.next() {
+                // Frames follow each other without a gap; a segment that lost
+                // frames at its end must fail the read, not skip positions.
+                guard frame.header.firstPosition == expected else {
+                    throw LogCorruption(
+                        path: scanner.path, offset: frame.offset,
+                        reason: "frame starts at position \(frame.header.firstPosition), "
+                            + "expected \(expected)")
+                }
+                expected = frame.header.lastPosition + 1
                 var keepGoing = true
                 try frame.forEachEvent(path: scanner.path) { event in
                     guard keepGoing, event.position >= position else { return }
@@ -155,6 +165,12 @@ extension EventStore {
                 }
                 if !keepGoing { return }
             }
+        }
+        if expected <= last {
+            throw LogCorruption(path: log.path(ofSegment: bounds.head.segment),
+                                offset: bounds.head.offset,
+                                reason: "the log ends at position \(expected - 1); the index "
+                                    + "knows positions up to \(bounds.head.lastPosition)")
         }
     }
 
