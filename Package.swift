@@ -29,7 +29,7 @@ let package = Package(
         // Folds, checkpoints, rules, the four read models, CSV export.
         .target(name: "Projections", dependencies: ["EventStore", "EventModel", "CSQLite"]),
         // Real event logs (XES, CSV) mapped to events by declarative mappings.
-        .target(name: "LogImport", dependencies: ["EventStore", "EventModel", "CZlib"]),
+        .target(name: "LogImport", dependencies: ["EventStore", "EventModel"]),
         // The command-line tool.
         .executableTarget(name: "evstore",
                           dependencies: ["EventStore", "EventModel", "Projections",

@@ -1,11 +1,9 @@
-import CZlib
-
 /// Reads a text file line by line in bounded memory; gzip-compressed files
 /// (`.gz`) are decompressed on the fly (zlib reads plain files unchanged).
 /// `-` reads standard input.
 public final class LineReader {
     public let path: String
-    private let file: gzFile
+    private let file: GzipReader
     private var buffer: [UInt8] = []
     private var start = 0
     private var atEnd = false
@@ -18,19 +16,12 @@ public final class LineReader {
     public init(path: String, maximumLineLength: Int = 64 << 20) throws {
         self.path = path
         self.maximumLineLength = maximumLineLength
-        let opened = path == "-" ? gzdopen(dup(0), "rb") : gzopen(path, "rb")
-        guard let opened else {
-            throw FileError(operation: "open", path: path, code: errno)
-        }
-        file = opened
-        gzbuffer(file, 1 << 20)
+        file = try GzipReader(path: path)
         buffer.reserveCapacity(1 << 20)
     }
 
-    deinit { gzclose(file) }
-
     /// Bytes consumed from the underlying (possibly compressed) file, for progress.
-    public var compressedOffset: Int { Int(gzoffset(file)) }
+    public var compressedOffset: Int { file.compressedOffset }
 
     /// The next line without its `\n` (or `\r\n`), or nil at the end.
     /// - Throws: `FileError` on a read error or a damaged gzip stream;
@@ -75,26 +66,11 @@ public final class LineReader {
         let chunk = 1 << 20
         let old = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: chunk))
-        let n = buffer.withUnsafeMutableBytes { bytes in
-            gzread(file, bytes.baseAddress! + old, UInt32(chunk))
+        let n = try buffer.withUnsafeMutableBytes { bytes in
+            try file.read(into: UnsafeMutableRawBufferPointer(rebasing: bytes[old...]))
         }
-        if n < 0 {
-            var code: Int32 = 0
-            let message = String(cString: gzerror(file, &code))
-            throw LineReadError(path: path, reason: message)
-        }
-        buffer.removeSubrange((old + Int(n))...)
-        if n == 0 {
-            // zlib ends a truncated gzip stream like a whole one and leaves
-            // the error (Z_BUF_ERROR) for gzerror: check it, so that a cut
-            // file fails loudly instead of importing as a shorter one.
-            var code: Int32 = 0
-            let message = String(cString: gzerror(file, &code))
-            if code != Z_OK && code != Z_STREAM_END {
-                throw LineReadError(path: path, reason: message)
-            }
-            atEnd = true
-        }
+        buffer.removeSubrange((old + n)...)
+        if n == 0 { atEnd = true }
     }
 }
 
