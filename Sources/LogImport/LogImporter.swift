@@ -152,11 +152,8 @@ private struct PendingBatch {
     }
 
     private func refusal(_ error: AppendError, at location: SourceLocation) -> LogImportError {
-        if case .invalidEvent(_, _, _, let field, let reason) = error {
-            return .invalidEvent(path: path, location: location, field: field, reason: reason,
-                                 appendError: error)
-        }
-        return .invalidEvent(path: path, location: location, field: nil,
-                             reason: error.description, appendError: error)
+        let (field, reason) = error.fieldAndReason
+        return .invalidEvent(path: path, location: location, field: field, reason: reason,
+                             appendError: error)
     }
 }

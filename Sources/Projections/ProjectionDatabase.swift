@@ -19,10 +19,11 @@ final class ProjectionDatabase {
     init(path: String, readOnly: Bool = false) throws {
         if !readOnly && !FileSystem.exists(path) {
             // Created 0600 first so the -wal and -shm files SQLite derives are too.
-            guard FileManager.default.createFile(atPath: path, contents: nil,
-                                                 attributes: [.posixPermissions: 0o600]) else {
-                throw RuleError(file: path, key: "(file)", reason: "cannot be created")
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw FileError(operation: "open", path: path, code: errno)
             }
+            close(descriptor)
         }
         connection = try SQLiteConnection(path: path, readOnly: readOnly, create: !readOnly)
         if !readOnly {

@@ -123,17 +123,8 @@ public struct JSONLinesImporter {
                 return "field \(field): \(reason)"
             }
         case let append as AppendError:
-            switch append {
-            case .invalidEvent(_, _, _, let field, let reason):
-                return "field \(field): \(reason)"
-            case .recordedAtOutOfOrder(_, _, let reason):
-                return "field recorded_at: \(reason)"
-            case .idReusedInBatch(let id, _, let difference):
-                return "field id: \"\(id)\" is used by an earlier line of the same batch "
-                    + "with other content (\(difference))"
-            default:
-                return append.description
-            }
+            let (field, reason) = append.fieldAndReason
+            return field.map { "field \($0): \(reason)" } ?? reason
         default:
             return String(describing: error)
         }

@@ -46,6 +46,25 @@ public enum AppendError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+extension AppendError {
+    /// The field at fault (nil when the error is not about one field) and the
+    /// reason, for callers that name the place themselves, such as the line of
+    /// an import.
+    public var fieldAndReason: (field: String?, reason: String) {
+        switch self {
+        case .invalidEvent(_, _, _, let field, let reason):
+            return (field, reason)
+        case .recordedAtOutOfOrder(_, _, let reason):
+            return ("recorded_at", reason)
+        case .idReusedInBatch(let id, _, let difference):
+            return ("id", "\"\(id)\" is used by an earlier event of the same batch with other "
+                + "content (\(difference))")
+        default:
+            return (nil, description)
+        }
+    }
+}
+
 /// A failure of the store as a whole rather than of one append.
 public enum StoreError: Error, CustomStringConvertible, Equatable {
     /// Another writer held the store's lock for longer than the timeout.

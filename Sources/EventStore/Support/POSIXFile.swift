@@ -10,6 +10,12 @@ public struct FileError: Error, CustomStringConvertible {
     public let path: String
     public let code: Int32
 
+    package init(operation: String, path: String, code: Int32) {
+        self.operation = operation
+        self.path = path
+        self.code = code
+    }
+
     public var description: String {
         "\(operation) failed on \(path): \(String(cString: strerror(code))) (errno \(code))"
     }
