@@ -6,7 +6,7 @@ struct ReadCommand: Command {
     static let spec = CommandSpec(
         name: "read",
         usage: "read STREAM [--from-version N] [--backwards] [--limit N] | "
-            + "read --all [--from-position P] [--type T] [--stream-prefix S]",
+            + "read --all [--from-position P] [--type T] [--stream-prefix S] [--follow]",
         summary: """
             Prints events as JSON Lines, each with position, stream, version, id, type,
             occurred_at, recorded_at, data and metadata.
@@ -20,6 +20,7 @@ struct ReadCommand: Command {
             .option("--type", "T", "with --all: only this type (repeatable)"),
             .option("--stream-prefix", "S", "with --all: only streams starting with S"),
             .option("--recorded-until", "T", "with --all: stop after this recorded time"),
+            .flag("--follow", "with --all: keep printing new events as they are stored"),
         ],
         positionals: 0...1)
 
@@ -49,13 +50,29 @@ struct ReadCommand: Command {
                     throw UsageError("--recorded-until: \(error)")
                 }
             }
+            let follow = arguments.has("--follow")
+            guard !follow || filter.recordedUntil == nil else {
+                throw UsageError("--follow and --recorded-until exclude each other")
+            }
             var printed = 0
+            var next = try arguments.int("--from-position") ?? 1
             guard limit > 0 else { return }
-            try store.readAll(from: try arguments.int("--from-position") ?? 1,
-                              filter: filter) { event in
-                try emit(event)
-                printed += 1
-                return printed < limit
+            // Following polls: each pass reads from the position after the last
+            // one it passed, so every stored event is printed once and in order.
+            // A pass sees whole frames only, hence whole batches.
+            while true {
+                let head = follow ? try store.headPosition() : 0
+                try store.readAll(from: next, filter: filter) { event in
+                    try emit(event)
+                    next = event.position + 1
+                    printed += 1
+                    return printed < limit
+                }
+                guard follow, printed < limit else { break }
+                // The pass saw everything up to `head`, filtered out or not.
+                next = max(next, head + 1)
+                try out.flush()
+                usleep(50_000)
             }
         } else {
             let events = try store.read(stream: arguments.positionals[0],
