@@ -18,6 +18,23 @@ public struct ImportLineError: Error, CustomStringConvertible {
     }
 }
 
+/// A batch of an import that the store could not write (a full disk, an I/O
+/// error): the batch was not stored, the batches before it were.
+public struct ImportBatchError: Error, CustomStringConvertible {
+    public let path: String
+    /// The batch's first and last line numbers.
+    public let lines: ClosedRange<Int>
+    /// The store's error.
+    public let underlying: any Error
+    /// Events stored by the batches before the failing one.
+    public var storedBefore = 0
+
+    public var description: String {
+        "\(path): lines \(lines.lowerBound)-\(lines.upperBound): \(underlying) (this batch "
+            + "was not stored; \(storedBefore) events of earlier batches were)"
+    }
+}
+
 /// What an import stored.
 public struct ImportSummary: Sendable, Equatable {
     public var stored = 0
@@ -41,8 +58,9 @@ public struct JSONLinesImporter {
 
     /// Reads every line of `reader` and appends it; blank lines are skipped.
     /// - Parameter progress: called after each stored batch with the summary so far.
-    /// - Throws: `ImportLineError` for the first refused line; earlier batches
-    ///   stay stored. I/O and store errors pass through.
+    /// - Throws: `ImportLineError` for the first refused line, `ImportBatchError`
+    ///   for a batch the store could not write; earlier batches stay stored.
+    ///   Errors reading the input pass through.
     @discardableResult
     public func run(reader: LineReader,
                     progress: (ImportSummary) -> Void = { _ in }) throws -> ImportSummary {
@@ -50,6 +68,9 @@ public struct JSONLinesImporter {
         do {
             return try run(reader: reader, summary: &summary, progress: progress)
         } catch var error as ImportLineError {
+            error.storedBefore = summary.stored
+            throw error
+        } catch var error as ImportBatchError {
             error.storedBefore = summary.stored
             throw error
         }
@@ -107,6 +128,9 @@ public struct JSONLinesImporter {
         } catch let batch as BatchAppendError {
             throw ImportLineError(path: path, line: lines[batch.part],
                                   reason: Self.reason(of: batch.error), appendError: batch.error)
+        } catch {
+            throw ImportBatchError(path: path, lines: (lines.first ?? 0)...(lines.last ?? 0),
+                                   underlying: error)
         }
         parts.removeAll(keepingCapacity: true)
         lines.removeAll(keepingCapacity: true)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CSQLite
 
 /// A failure reported by SQLite, naming the C function and the database file.
@@ -55,7 +60,8 @@ package final class SQLiteConnection {
         if rc != SQLITE_OK {
             let message = errorMessage.map { String(cString: $0) } ?? "unknown error"
             sqlite3_free(errorMessage)
-            throw SQLiteError(code: rc, function: "sqlite3_exec", message: message, path: path)
+            throw SQLiteError(code: rc, function: "sqlite3_exec",
+                              message: withSystemError(message, rc), path: path)
         }
     }
 
@@ -130,7 +136,19 @@ package final class SQLiteConnection {
 
     func error(_ rc: Int32, _ function: String) -> SQLiteError {
         SQLiteError(code: rc, function: function,
-                    message: String(cString: sqlite3_errmsg(handle)), path: path)
+                    message: withSystemError(String(cString: sqlite3_errmsg(handle)), rc),
+                    path: path)
+    }
+
+    /// SQLite says "disk I/O error" for EIO, EFBIG and the like alike; the
+    /// operating system's own reason tells them apart.
+    private func withSystemError(_ message: String, _ rc: Int32) -> String {
+        let primary = rc & 0xff
+        guard primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN,
+              let handle else { return message }
+        let systemError = sqlite3_system_errno(handle)
+        guard systemError != 0 else { return message }
+        return message + " (" + String(cString: strerror(systemError)) + ")"
     }
 }
 
