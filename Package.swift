@@ -38,6 +38,12 @@ let package = Package(
         .executableTarget(name: "evstore-gen", path: "tools/evstore-gen",
                          exclude: ["README.md"]),
 
+        // Fuzz targets: under libFuzzer (tools/fuzz.sh) or, built normally,
+        // a replayer of kept inputs.
+        .executableTarget(name: "evstore-fuzz",
+                          dependencies: ["EventModel", "EventStore", "LogImport"],
+                          path: "tools/evstore-fuzz"),
+
         // The benchmark: evstore against a plain SQLite event table.
         .executableTarget(name: "evstore-bench",
                           dependencies: ["EventStore", "EventModel", "Projections", "CSQLite"],

@@ -34,7 +34,7 @@ enum Fixture {
     static var sampleXES: String { path("BPI2020_DomesticDeclarations_first300.xes.gz") }
     static var sampleCSV: String { path("BPI2020_DomesticDeclarations_first300.csv.gz") }
 
-    private static func path(_ name: String) -> String {
+    static func path(_ name: String) -> String {
         Bundle.module.resourceURL!.appendingPathComponent("Fixtures/" + name).path
     }
 
