@@ -1,7 +1,18 @@
+import Synchronization
 import EventModel
 import Foundation
 import Testing
 @testable import EventStore
+
+/// Keeps every message logged, with its metadata. Sendable: the messages sit
+/// behind a mutex.
+private final class RecordingLogger: EventStoreLogger {
+    let messages = Mutex<[String]>([])
+
+    func log(_ level: LogLevel, _ message: String, _ metadata: [String: String]) {
+        messages.withLock { $0.append(message + " " + metadata.description) }
+    }
+}
 
 /// The corpus in `Fixtures/bad-input` (see its README).
 enum BadInput {
@@ -75,5 +86,61 @@ struct BadInputTests {
             #expect(events.map(\.id) == [name])
         }
         #expect(try store.verify().isOK)
+    }
+
+    @Test("values inside event data never appear in errors or in the store's log messages")
+    func noDataInMessages() throws {
+        let secret = "s3cr3t-Tok3n"
+        let recorder = RecordingLogger()
+        let directory = TemporaryDirectory()
+        var options = makeOptions()
+        options.logger = recorder
+        var store = try EventStore(directory: directory.store, options: options, create: true)
+        try store.append([NewEvent(type: "Login", data: #"{"token":"\#(secret)"}"#, id: "e1")],
+                         to: "s")
+        // Each of these fails; none may quote the data.
+        let failing: [(String, [NewEvent], ExpectedVersion)] = [
+            ("other content, same id",
+             [NewEvent(type: "Login", data: #"{"token":"\#(secret)-2"}"#, id: "e1")], .any),
+            ("version conflict",
+             [NewEvent(type: "Login", data: #"{"token":"\#(secret)"}"#)], .noStream),
+            ("broken JSON", [NewEvent(type: "Login", data: #"{"token":"\#(secret)""#)], .any),
+            ("bad built-in field", [NewEvent(type: "TimesheetSubmitted", data: """
+                {"timesheet_id":"t","engagement_id":"e","consultant_id":"c",\
+                "work_date":"\(secret)","hours":"\(secret)","billable":true}
+                """)], .any),
+            ("unknown built-in field", [NewEvent(type: "TimesheetSubmitted", data: """
+                {"timesheet_id":"t","engagement_id":"e","consultant_id":"c",\
+                "work_date":"2026-03-02","hours":7,"billable":true,"note":"\(secret)"}
+                """)], .any),
+        ]
+        for (label, events, expected) in failing {
+            do {
+                try store.append(events, to: "s", expectedVersion: expected)
+                Issue.record("\(label) was accepted")
+            } catch {
+                #expect(!"\(error)".contains(secret), "\(label): \(error)")
+            }
+        }
+        // A torn frame holding the secret (written by a twin store, as a crash
+        // would leave it) is cut off on the next open, and that is logged.
+        let twin = directory.path + "/twin"
+        try copyStore(directory.store, to: twin)
+        let before = try FileSystem.fileSize(segmentPath(twin))
+        do {
+            let store = try EventStore(directory: twin, options: makeOptions())
+            try store.append([NewEvent(type: "Login", data: #"{"token":"\#(secret)"}"#)],
+                             to: "t")
+        }
+        let frame = Array(try Data(contentsOf: URL(fileURLWithPath: segmentPath(twin)))[before...])
+        let handle = try #require(FileHandle(forWritingAtPath: segmentPath(directory.store)))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: frame.dropLast(3))
+        try handle.close()
+        store = try EventStore(directory: directory.store, options: options)
+        #expect(try store.headPosition() == 1)
+        let logged = recorder.messages.withLock { $0 }
+        #expect(logged.contains { $0.contains("torn") }, "\(logged)")
+        #expect(!logged.contains { $0.contains(secret) }, "\(logged)")
     }
 }
