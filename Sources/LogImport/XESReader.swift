@@ -67,27 +67,35 @@ private final class XESHandler: NSObject, XMLParserDelegate {
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?,
                 qualifiedName: String?, attributes: [String: String]) {
         guard failure == nil else { return }
+        // Traces are children of <log> and events children of a trace; only
+        // there do they count. Anywhere else they are refused, so that no event
+        // is read with another trace's attributes.
+        let depth = elements.count
         let parent = elements.last
         elements.append(name)
-        switch (parent, name) {
-        case (nil, "log"):
+        switch (depth, parent, name) {
+        case (0, _, "log"):
             sawLog = true
-        case (nil, _):
+        case (0, _, _):
             stop(parser, malformed("the root element is <\(name)>, not <log>", parser))
-        case ("log"?, "trace"):
+        case (1, _, "trace"):
             traceIndex += 1
             eventIndex = 0
             traceAttributes = [:]
-        case ("trace"?, "event"):
+        case (2, "trace"?, "event"):
             eventIndex += 1
             eventAttributes = [:]
-        case ("trace"?, _) where Self.attributeElements.contains(name):
+        case (_, _, "trace"), (_, _, "event"):
+            stop(parser, malformed("<\(name)> inside <\(parent ?? "")>: XES puts traces in "
+                + "<log> and events in a <trace>", parser))
+        case (2, "trace"?, _) where Self.attributeElements.contains(name):
             guard let key = attributes["key"] else { return }
             traceAttributes["case:" + key] = attributes["value"] ?? ""
-        case ("event"?, _) where Self.attributeElements.contains(name):
+        case (3, "event"?, _) where Self.attributeElements.contains(name):
             guard let key = attributes["key"] else { return }
             eventAttributes[key] = attributes["value"] ?? ""
         default:
+            // Extensions, globals, classifiers and nested (list) attributes.
             break
         }
     }
@@ -96,7 +104,7 @@ private final class XESHandler: NSObject, XMLParserDelegate {
                 qualifiedName: String?) {
         guard failure == nil else { return }
         elements.removeLast()
-        guard name == "event", elements.last == "trace" else { return }
+        guard name == "event", elements.count == 2 else { return }
 
         var attributes = traceAttributes
         attributes.merge(eventAttributes) { _, event in event }

@@ -90,6 +90,38 @@ struct XESReaderTests {
         #expect(reason == "the file ends inside <event> (truncated?)")
     }
 
+    @Test("a trace or event out of its place is refused with its line, not read under another case")
+    func misplaced() {
+        // Line 5 is a good trace; line 8 puts an <event> straight in <log>;
+        // the second text nests a <trace> in a trace (its line 7).
+        let eventInLog = header + """
+              <trace><string key="concept:name" value="case-1"/>
+                <event><string key="concept:name" value="A"/></event>
+              </trace>
+              <event><string key="concept:name" value="stray"/></event>
+            </log>
+            """
+        let traceInTrace = header + """
+              <trace><string key="concept:name" value="case-1"/>
+                <event><string key="concept:name" value="A"/></event>
+                <trace><event><string key="concept:name" value="B"/></event></trace>
+              </trace>
+            </log>
+            """
+        for (text, line, reason) in [
+            (eventInLog, 8, "<event> inside <log>"),
+            (traceInTrace, 7, "<trace> inside <trace>"),
+        ] {
+            let error = caught { try events(in: text) } as? LogImportError
+            guard case .malformedSource(_, .line(let at)?, let message)? = error else {
+                Issue.record("expected a malformed-source error, got \(String(describing: error))")
+                continue
+            }
+            #expect(at == line)
+            #expect(message.hasPrefix(reason), "\(message)")
+        }
+    }
+
     @Test("XML that is not well-formed is refused with its line")
     func notWellFormed() {
         let text = header + """
