@@ -34,10 +34,8 @@ struct FuzzRegressionTests {
 
     @Test("record payloads and segment files decode, or are refused, soundly")
     func logInputs() throws {
-        let scratch = NSTemporaryDirectory() + "evstore-fuzz-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: scratch,
-                                                withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let directory = TemporaryDirectory()
+        let scratch = directory.path
         let records = try inputs("records")
         #expect(!records.isEmpty)
         for input in records { input.bytes.withUnsafeBytes { LogFuzzEntry.records($0) } }
@@ -55,10 +53,8 @@ struct FuzzRegressionTests {
 
     @Test("XES and CSV inputs are read, or refused, without a crash")
     func logFiles() throws {
-        let scratch = NSTemporaryDirectory() + "evstore-fuzz-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: scratch,
-                                                withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let directory = TemporaryDirectory()
+        let scratch = directory.path
         for (target, format) in [("xes", LogFormat.xes), ("csv", .csv)] {
             let kept = try inputs(target)
             #expect(!kept.isEmpty)
