@@ -122,6 +122,46 @@ struct XESReaderTests {
         }
     }
 
+    @Test("invalid UTF-8 is refused with its line before the XML parser sees it")
+    func invalidUTF8() throws {
+        // The fuzzer's case: a byte 0xC7 inside an element name, on line 6.
+        var bytes = Array((header + "  <trace>\n    <event><st").utf8)
+        bytes += [0xC7] + Array("ing key=\"a\" value=\"b\"/></event>\n  </trace>\n</log>\n".utf8)
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/bad.xes"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let error = caught { try events(at: path) } as? LogImportError
+        guard case .malformedSource(_, .line(let line)?, let reason)? = error else {
+            Issue.record("expected a malformed-source error, got \(String(describing: error))")
+            return
+        }
+        #expect(line == 6)
+        #expect(reason == "invalid UTF-8 (XES is read as UTF-8)")
+    }
+
+    @Test("the UTF-8 check follows RFC 3629 across chunk boundaries")
+    func utf8Check() {
+        func check(_ chunks: [[UInt8]]) -> (valid: Bool, line: Int) {
+            var utf8 = UTF8Check()
+            for chunk in chunks {
+                let valid = chunk.withUnsafeBytes { utf8.consume($0) }
+                if !valid { return (false, utf8.line) }
+            }
+            return (utf8.finish(), utf8.line)
+        }
+        // "é" (C3 A9), "€" (E2 82 AC) and "😀" (F0 9F 98 80), split anywhere.
+        #expect(check([[0x61, 0xC3], [0xA9, 0x0A, 0xE2, 0x82], [0xAC, 0xF0, 0x9F], [0x98, 0x80]])
+            == (true, 2))
+        #expect(check([[0xC0, 0x80]]).valid == false)              // overlong NUL
+        #expect(check([[0xE0, 0x80, 0x80]]).valid == false)        // overlong 3-byte form
+        #expect(check([[0xED, 0xA0, 0x80]]).valid == false)        // surrogate U+D800
+        #expect(check([[0xF4, 0x90, 0x80, 0x80]]).valid == false)  // U+110000
+        #expect(check([[0xF5, 0x80, 0x80, 0x80]]).valid == false)  // no such lead byte
+        #expect(check([[0x0A, 0x0A, 0x80]]) == (false, 3))         // stray continuation
+        #expect(check([[0x61, 0xE2, 0x82]]).valid == false)        // ends inside a sequence
+        #expect(check([[0xEF, 0xBF, 0xBF], [0xF4, 0x8F, 0xBF, 0xBF]]).valid)  // U+FFFF, U+10FFFF
+    }
+
     @Test("XML that is not well-formed is refused with its line")
     func notWellFormed() {
         let text = header + """
