@@ -1,7 +1,6 @@
 import EventModel
 import EventStore
 import Foundation
-import Synchronization
 
 /// Durable appends: one writer's latency, and eight writers' throughput
 /// (sharing syncs through group commit), each in a fresh store.
@@ -49,7 +48,7 @@ enum AppendScenario {
     private static func concurrentWriters(_ bench: BenchRun, appendsPerWriter: Int) throws {
         bench.note("\(writers) threads x \(appendsPerWriter) durable appends to distinct streams")
         let store = try EventStore(directory: bench.work.fresh("store-append-8"), create: true)
-        let failure = Mutex<String?>(nil)
+        let failure = Locked<String?>(nil)
         let done = DispatchGroup()
         let start = Measure.now()
         for writer in 0..<writers {

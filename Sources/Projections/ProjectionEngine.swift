@@ -1,7 +1,6 @@
 import EventModel
 import EventStore
 import Foundation
-import Synchronization
 
 /// Why a projection cannot run.
 public enum ProjectionError: Error, CustomStringConvertible, Equatable {
@@ -47,13 +46,13 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
     public let registrations: [RegisteredProjection]
     private let database: ProjectionDatabase
     private let clock: @Sendable () -> Timestamp
-    private let lock = Mutex(())
+    private let lock = Locked(())
     /// A snapshot of each projection's state is stored every this many
     /// positions during catch-up and rebuild (for fast replays).
     public let snapshotInterval: Int
     /// Who the `$rules` events name (the first catch-up or rebuild records rules).
     public let actor: String
-    private let rulesChecked = Mutex(false)
+    private let rulesChecked = Locked(false)
 
     /// - Parameters:
     ///   - store: the event store to fold.

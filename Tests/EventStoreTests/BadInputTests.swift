@@ -1,4 +1,3 @@
-import Synchronization
 import EventModel
 import Foundation
 import Testing
@@ -7,7 +6,7 @@ import Testing
 /// Keeps every message logged, with its metadata. Sendable: the messages sit
 /// behind a mutex.
 private final class RecordingLogger: EventStoreLogger {
-    let messages = Mutex<[String]>([])
+    let messages = Locked<[String]>([])
 
     func log(_ level: LogLevel, _ message: String, _ metadata: [String: String]) {
         messages.withLock { $0.append(message + " " + metadata.description) }

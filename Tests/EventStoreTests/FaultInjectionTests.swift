@@ -1,16 +1,15 @@
 import Foundation
-import Synchronization
 import Testing
 @testable import EventStore
 
 /// Fails the n-th write, sync or truncate the store makes (counting from 1),
 /// once, with the given fault.
 final class FaultPlan: Sendable {
-    private let state: Mutex<(calls: Int, failAt: Int, operation: String)>
+    private let state: Locked<(calls: Int, failAt: Int, operation: String)>
     private let fault: InjectedFault
 
     init(operation: String, failAt: Int, fault: InjectedFault) {
-        state = Mutex((0, failAt, operation))
+        state = Locked((0, failAt, operation))
         self.fault = fault
     }
 

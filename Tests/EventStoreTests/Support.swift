@@ -1,6 +1,5 @@
 import EventModel
 import Foundation
-import Synchronization
 @testable import EventStore
 
 /// A fresh temporary directory, removed when the value is dropped.
@@ -25,11 +24,11 @@ final class TemporaryDirectory {
 /// A clock the test moves by hand: starts at 2026-03-02T09:00:00Z and ticks
 /// one second on every reading unless frozen.
 final class TestClock: Sendable {
-    private let now: Mutex<Int64>
+    private let now: Locked<Int64>
     let step: Int64
 
     init(start: String = "2026-03-02T09:00:00Z", step: Int64 = 1_000_000) {
-        now = Mutex(try! Timestamp(rfc3339: start).microseconds)
+        now = Locked(try! Timestamp(rfc3339: start).microseconds)
         self.step = step
     }
 

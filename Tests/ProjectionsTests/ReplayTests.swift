@@ -1,7 +1,6 @@
 import EventModel
 import EventStore
 import Foundation
-import Synchronization
 import Testing
 @testable import Projections
 
@@ -54,7 +53,7 @@ final class ReplayFixture {
 
 /// Lets the store's `@Sendable` clock read the fixture's mutex.
 final class ClockBox: Sendable {
-    let now = Mutex(Int64(0))
+    let now = Locked(Int64(0))
     func read() -> Timestamp { Timestamp(microseconds: now.withLock { $0 }) }
 }
 

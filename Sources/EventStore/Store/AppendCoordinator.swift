@@ -1,6 +1,5 @@
 import Dispatch
 import EventModel
-import Synchronization
 
 /// Serialises appends and shares one sync among concurrent appenders (group
 /// commit). Callers queue a ticket; the first caller that finds no round in
@@ -9,7 +8,7 @@ import Synchronization
 /// writes one frame per accepted request, syncs once, commits the index once,
 /// and then wakes each caller with its own result.
 ///
-/// `@unchecked Sendable`: the queue is behind a `Mutex`; the log writer, the
+/// `@unchecked Sendable`: the queue is behind a lock; the log writer, the
 /// planner and the lock file are touched only by the leading thread, and only
 /// one thread leads at a time (the `leading` flag is set and cleared under the
 /// queue's mutex), so they are never used by two threads at once.
@@ -18,7 +17,7 @@ final class AppendCoordinator: @unchecked Sendable {
     private let planner: AppendPlanner
     private let lock: WriterLock
     private let options: StoreOptions
-    private let queue = Mutex(Queue())
+    private let queue = Locked(Queue())
 
     private struct Queue {
         var tickets: [Ticket] = []
@@ -27,7 +26,7 @@ final class AppendCoordinator: @unchecked Sendable {
 
     final class Ticket: Sendable {
         let request: AppendRequest?
-        let outcome = Mutex<Result<[AppendResult], any Error>?>(nil)
+        let outcome = Locked<Result<[AppendResult], any Error>?>(nil)
         let done = DispatchSemaphore(value: 0)
 
         init(_ request: AppendRequest?) { self.request = request }

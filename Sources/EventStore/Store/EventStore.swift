@@ -1,6 +1,5 @@
 import Dispatch
 import EventModel
-import Synchronization
 
 /// An append-only event store: a segmented, LZ4-compressed log (the source of
 /// truth) under `<directory>/log/`, indexed in SQLite (`<directory>/index.sqlite`).
@@ -17,7 +16,7 @@ public final class EventStore: Sendable {
     private let coordinator: AppendCoordinator?
     private let readers: ReaderPool
     private let syncTimer: SyncTimer?
-    private let observers = Mutex<[any AppendObserver]>([])
+    private let observers = Locked<[any AppendObserver]>([])
 
     /// Opens the store at `directory`, creating it (mode 0700) when `create` is
     /// set. A writable open recovers first: a torn frame at the tail is cut off
@@ -165,7 +164,7 @@ public protocol AppendObserver: Sendable {
 /// Index connections for readers, reused across calls.
 final class ReaderPool: Sendable {
     private let path: String
-    private let idle = Mutex<[PooledIndex]>([])
+    private let idle = Locked<[PooledIndex]>([])
 
     /// `@unchecked Sendable`: a connection is either idle in the pool (behind
     /// the mutex) or checked out by exactly one caller, never used by two
