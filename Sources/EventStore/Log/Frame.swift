@@ -182,26 +182,6 @@ struct EventRecord {
         bytes.append(contentsOf: metadata)
     }
 
-    /// Decodes the records of a payload; `body` gets each with its index.
-    /// - Parameter wanted: when given, only the records at these indexes are
-    ///   decoded; the others are stepped over without building their fields.
-    static func decodeAll(_ payload: UnsafeRawBufferPointer, count: Int,
-                          wanted: Set<Int>? = nil,
-                          _ body: (Int, EventRecord) throws -> Void) throws {
-        var cursor = ByteCursor(payload)
-        for index in 0..<count {
-            if let wanted, !wanted.contains(index) {
-                try EventRecord.skip(&cursor)
-                continue
-            }
-            let record = try EventRecord.decode(&cursor)
-            try body(index, record)
-        }
-        if !cursor.isAtEnd {
-            throw FrameFault.badPayload("\(payload.count - cursor.offset) bytes after the last event")
-        }
-    }
-
     /// Moves past one record, checking only that its fields fit the payload.
     static func skip(_ cursor: inout ByteCursor) throws(FrameFault) {
         _ = try cursor.span()       // stream
@@ -212,25 +192,6 @@ struct EventRecord {
         _ = try cursor.varint()     // recorded_at
         _ = try cursor.span()       // data
         _ = try cursor.span()       // metadata
-    }
-
-    static func decode(_ cursor: inout ByteCursor) throws(FrameFault) -> EventRecord {
-        let stream = try cursor.string()
-        let version = try cursor.varint()
-        let id = try cursor.string()
-        let type = try cursor.string()
-        let zigzag = try cursor.varint()
-        let occurredAt = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
-        let recordedBefore = try cursor.varint()
-        let data = try cursor.byteArray()
-        let metadata = try cursor.byteArray()
-        guard version >= 1, version < UInt64(Int64.max), recordedBefore < UInt64(Int64.max)
-        else {
-            throw .badPayload("version \(version) or recorded time is out of range")
-        }
-        return EventRecord(stream: stream, version: Int(version), id: id, type: type,
-                           occurredAt: occurredAt, recordedBefore: Int64(recordedBefore),
-                           data: data, metadata: metadata)
     }
 }
 
@@ -243,7 +204,20 @@ struct ByteCursor {
 
     var isAtEnd: Bool { offset == bytes.count }
 
+    @inline(__always)
     mutating func varint() throws(FrameFault) -> UInt64 {
+        // Most fields (versions, short lengths) fit one byte.
+        if offset < bytes.count {
+            let byte = bytes[offset]
+            if byte < 0x80 {
+                offset += 1
+                return UInt64(byte)
+            }
+        }
+        return try longVarint()
+    }
+
+    private mutating func longVarint() throws(FrameFault) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -269,16 +243,14 @@ struct ByteCursor {
 
     mutating func byteArray() throws(FrameFault) -> [UInt8] {
         let range = try span()
-        return Array(UnsafeRawBufferPointer(rebasing: bytes[range]))
-    }
-
-    mutating func string() throws(FrameFault) -> String {
-        let range = try span()
-        let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
-        guard let text = String(validating: slice, as: UTF8.self) else {
-            throw .badPayload("a text field is not valid UTF-8")
+        let source = bytes.baseAddress
+        return [UInt8](unsafeUninitializedCapacity: range.count) { buffer, count in
+            if let source, let target = buffer.baseAddress, !range.isEmpty {
+                target.initialize(from: source.advanced(by: range.lowerBound)
+                    .assumingMemoryBound(to: UInt8.self), count: range.count)
+            }
+            count = range.count
         }
-        return text
     }
 }
 

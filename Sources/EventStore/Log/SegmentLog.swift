@@ -28,14 +28,32 @@ struct Frame {
     /// - Parameter positions: when given, only the events at these positions.
     func forEachEvent(path: String, positions: Set<Int>? = nil,
                       _ body: (RecordedEvent) throws -> Void) throws {
+        var decoder = EventDecoder()
+        try forEachEvent(path: path, positions: positions, decoder: &decoder, body)
+    }
+
+    /// Decodes with `decoder`, which a long read keeps from frame to frame.
+    /// - Parameter positions: when given, only the events at these positions.
+    func forEachEvent(path: String, positions: Set<Int>? = nil, decoder: inout EventDecoder,
+                      _ body: (RecordedEvent) throws -> Void) throws {
         let header = header
         let wanted = positions.map { Set($0.map { $0 - header.firstPosition }) }
         do {
             try payload.withUnsafeBytes { bytes in
-                try EventRecord.decodeAll(bytes, count: header.count,
-                                          wanted: wanted) { index, record in
-                    try body(RecordedEvent(record: record, position: header.firstPosition + index,
-                                           frameRecordedAt: header.recordedAt))
+                var cursor = ByteCursor(bytes)
+                for index in 0..<header.count {
+                    if let wanted, !wanted.contains(index) {
+                        try EventRecord.skip(&cursor)
+                        continue
+                    }
+                    let event = try decoder.decode(&cursor,
+                                                   position: header.firstPosition + index,
+                                                   frameRecordedAt: header.recordedAt)
+                    try body(event)
+                }
+                if !cursor.isAtEnd {
+                    throw FrameFault.badPayload(
+                        "\(bytes.count - cursor.offset) bytes after the last event")
                 }
             }
         } catch let fault as FrameFault {
@@ -91,14 +109,16 @@ struct SegmentLog {
         return try headerBytes.withUnsafeBytes { h in
             try compressed.withUnsafeBytes { c in
                 try Self.checkAndDecompress(header: header, headerBytes: h, compressed: c,
-                                            segment: first, offset: offset, path: path)
+                                            segment: first, offset: offset, path: path,
+                                            decompressor: LZ4Decompressor())
             }
         }
     }
 
     static func checkAndDecompress(header: FrameHeader, headerBytes: UnsafeRawBufferPointer,
                                    compressed: UnsafeRawBufferPointer, segment: Int,
-                                   offset: Int, path: String) throws -> Frame {
+                                   offset: Int, path: String,
+                                   decompressor: LZ4Decompressor) throws -> Frame {
         guard compressed.count == header.compressedLength else {
             throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
                 "\(compressed.count) of \(header.compressedLength) payload bytes").description)
@@ -106,7 +126,8 @@ struct SegmentLog {
         var payload: [UInt8] = []
         do {
             try header.verifyChecksum(header: headerBytes, payload: compressed)
-            try LZ4Frame.decompress(compressed, expectedSize: header.rawLength, into: &payload)
+            try decompressor.decompress(compressed, expectedSize: header.rawLength,
+                                        into: &payload)
         } catch let fault as FrameFault {
             throw LogCorruption(path: path, offset: offset, reason: fault.description)
         } catch let error as LZ4Error {
@@ -122,6 +143,7 @@ struct SegmentScanner {
     let path: String
     let segment: Int
     private let file: POSIXFile
+    private let decompressor: LZ4Decompressor
     private var buffer: [UInt8] = []
     /// How many bytes of `buffer` hold file data, from `bufferStart` on.
     private var filled = 0
@@ -137,6 +159,7 @@ struct SegmentScanner {
         self.path = log.path(ofSegment: segment)
         self.segment = segment
         self.file = try POSIXFile(path: path, flags: O_RDONLY)
+        self.decompressor = try LZ4Decompressor()
         self.offset = offset
         self.limit = limit
         self.bufferStart = offset
@@ -184,7 +207,8 @@ struct SegmentScanner {
                 try SegmentLog.checkAndDecompress(
                     header: header, headerBytes: h,
                     compressed: UnsafeRawBufferPointer(rebasing: bytes[payloadRange]),
-                    segment: segment, offset: offset, path: path)
+                    segment: segment, offset: offset, path: path,
+                    decompressor: decompressor)
             }
         }
         offset += header.frameLength

@@ -138,6 +138,7 @@ extension EventStore {
             $0 >= bounds.start.segment && $0 <= bounds.head.segment
         }
         var expected = bounds.start.firstPosition
+        var decoder = EventDecoder()
         for segment in segments {
             var scanner = try SegmentScanner(
                 log: log, segment: segment,
@@ -154,7 +155,7 @@ extension EventStore {
                 }
                 expected = frame.header.lastPosition + 1
                 var keepGoing = true
-                try frame.forEachEvent(path: scanner.path) { event in
+                try frame.forEachEvent(path: scanner.path, decoder: &decoder) { event in
                     guard keepGoing, event.position >= position else { return }
                     if event.position > last { keepGoing = false; return }
                     if let until = filter.recordedUntil, event.recordedAt > until {

@@ -35,44 +35,66 @@ enum LZ4Frame {
         return output
     }
 
-    /// Decompresses one whole LZ4 frame whose content is `expectedSize` bytes.
-    /// The frame's content checksum is checked by the library; any mismatch,
-    /// truncation or trailing byte is an error.
-    static func decompress(_ frame: UnsafeRawBufferPointer, expectedSize: Int,
-                           into output: inout [UInt8]) throws {
+}
+
+/// An LZ4 frame decompression context, kept from frame to frame by a reader:
+/// the library allocates its block buffers once per context, not per frame.
+/// Not shared between threads (each reader owns its own).
+final class LZ4Decompressor {
+    private let context: OpaquePointer
+
+    init() throws {
         var context: OpaquePointer?
         let created = LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))
-        if LZ4F_isError(created) != 0 {
+        guard LZ4F_isError(created) == 0, let context else {
             throw LZ4Error(function: "LZ4F_createDecompressionContext",
                            message: String(cString: LZ4F_getErrorName(created)))
         }
-        defer { LZ4F_freeDecompressionContext(context) }
+        self.context = context
+    }
 
-        output.removeAll(keepingCapacity: true)
-        output.reserveCapacity(expectedSize)
-        output.append(contentsOf: repeatElement(0, count: expectedSize))
+    deinit { LZ4F_freeDecompressionContext(context) }
+
+    /// Decompresses one whole LZ4 frame whose content is `expectedSize` bytes.
+    /// The frame's content checksum is checked by the library; any mismatch,
+    /// truncation or trailing byte is an error.
+    func decompress(_ frame: UnsafeRawBufferPointer, expectedSize: Int,
+                    into output: inout [UInt8]) throws {
+        output = [UInt8](unsafeUninitializedCapacity: expectedSize) { _, count in
+            count = expectedSize
+        }
+        try output.withUnsafeMutableBytes { try decompress(frame, into: $0) }
+    }
+
+    /// Decompresses one whole LZ4 frame whose content fills `out` exactly,
+    /// checking its content checksum; any mismatch, truncation or trailing
+    /// byte is an error.
+    func decompress(_ frame: UnsafeRawBufferPointer,
+                    into out: UnsafeMutableRawBufferPointer) throws {
+        // A failed frame leaves the context mid-frame; start each one clean.
+        LZ4F_resetDecompressionContext(context)
+        let expectedSize = out.count
         var consumed = 0
         var produced = 0
         var hint = 1
-        try output.withUnsafeMutableBytes { out in
-            while hint != 0 {
-                var sourceSize = frame.count - consumed
-                var destinationSize = expectedSize - produced
-                if sourceSize == 0 {
-                    throw LZ4Error(function: "LZ4F_decompress", message: "frame is truncated")
-                }
-                hint = LZ4F_decompress(context, out.baseAddress! + produced, &destinationSize,
-                                       frame.baseAddress! + consumed, &sourceSize, nil)
-                if LZ4F_isError(hint) != 0 {
-                    throw LZ4Error(function: "LZ4F_decompress",
-                                   message: String(cString: LZ4F_getErrorName(hint)))
-                }
-                consumed += sourceSize
-                produced += destinationSize
-                if hint != 0 && sourceSize == 0 && destinationSize == 0 {
-                    throw LZ4Error(function: "LZ4F_decompress",
-                                   message: "no progress; content larger than declared")
-                }
+        while hint != 0 {
+            var sourceSize = frame.count - consumed
+            var destinationSize = expectedSize - produced
+            if sourceSize == 0 {
+                throw LZ4Error(function: "LZ4F_decompress", message: "frame is truncated")
+            }
+            hint = LZ4F_decompress(context, out.baseAddress.map { $0 + produced },
+                                   &destinationSize, frame.baseAddress! + consumed,
+                                   &sourceSize, nil)
+            if LZ4F_isError(hint) != 0 {
+                throw LZ4Error(function: "LZ4F_decompress",
+                               message: String(cString: LZ4F_getErrorName(hint)))
+            }
+            consumed += sourceSize
+            produced += destinationSize
+            if hint != 0 && sourceSize == 0 && destinationSize == 0 {
+                throw LZ4Error(function: "LZ4F_decompress",
+                               message: "no progress; content larger than declared")
             }
         }
         if consumed != frame.count || produced != expectedSize {

@@ -1,0 +1,116 @@
+import EventModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Turns the records of frame payloads into `RecordedEvent`s.
+///
+/// Streams and types repeat from event to event, so the decoder keeps the
+/// strings it made for them and hands out the same string again for the same
+/// bytes: a full read then allocates for the id, data and metadata of an
+/// event, not for its stream and type. A decoder lives for one read; it is
+/// not shared between threads.
+struct EventDecoder {
+    private var streams = TextCache(slots: 4096)
+    private var types = TextCache(slots: 512)
+
+    /// Decodes the record at the cursor into the event at `position`.
+    mutating func decode(_ cursor: inout ByteCursor, position: Int,
+                         frameRecordedAt: Int64) throws(FrameFault) -> RecordedEvent {
+        let stream = try streams.text(cursor.bytes, cursor.span())
+        let version = try cursor.varint()
+        let id = try Text.validated(cursor.bytes, cursor.span())
+        let type = try types.text(cursor.bytes, cursor.span())
+        let zigzag = try cursor.varint()
+        let occurredAt = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
+        let recordedBefore = try cursor.varint()
+        let data = try cursor.byteArray()
+        let metadata = try cursor.byteArray()
+        guard version >= 1, version < UInt64(Int64.max), recordedBefore < UInt64(Int64.max)
+        else {
+            throw .badPayload("version \(version) or recorded time is out of range")
+        }
+        return RecordedEvent(
+            position: position, stream: stream, version: Int(version), id: id, type: type,
+            occurredAt: Timestamp(microseconds: occurredAt),
+            recordedAt: Timestamp(microseconds: frameRecordedAt - Int64(recordedBefore)),
+            data: data, metadata: metadata)
+    }
+}
+
+/// UTF-8 text fields of a payload, checked.
+enum Text {
+    /// The string of `bytes[range]`, or a fault when they are not valid UTF-8.
+    static func validated(_ bytes: UnsafeRawBufferPointer,
+                          _ range: Range<Int>) throws(FrameFault) -> String {
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
+        // `String(decoding:)` replaces ill-formed sequences with U+FFFD, so
+        // the result has exactly the input's bytes only when the input was
+        // valid. (`String(validating:)` says so directly but is several
+        // times slower here: it is not specialised for raw buffers.)
+        var text = slice.withMemoryRebound(to: UInt8.self) { String(decoding: $0, as: UTF8.self) }
+        let same = text.withUTF8 { utf8 in
+            utf8.count == slice.count
+                && (slice.isEmpty || memcmp(utf8.baseAddress!, slice.baseAddress!, slice.count) == 0)
+        }
+        guard same else { throw .badPayload("a text field is not valid UTF-8") }
+        return text
+    }
+}
+
+/// A direct-mapped cache from the bytes of a text field to its string.
+/// A slot holds the last text whose hash fell on it; a miss validates the
+/// bytes and replaces the slot, so memory stays bounded however many
+/// distinct values a read meets.
+struct TextCache {
+    private var hashes: [UInt64]
+    private var keys: [[UInt8]]
+    private var texts: [String]
+
+    /// - Parameter slots: a power of two.
+    init(slots: Int) {
+        precondition(slots > 0 && slots & (slots - 1) == 0, "slots must be a power of two")
+        hashes = Array(repeating: 0, count: slots)
+        keys = Array(repeating: [], count: slots)
+        texts = Array(repeating: "", count: slots)
+    }
+
+    mutating func text(_ bytes: UnsafeRawBufferPointer,
+                       _ range: Range<Int>) throws(FrameFault) -> String {
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
+        let hash = Self.hash(slice)
+        let slot = Int(truncatingIfNeeded: hash) & (hashes.count - 1)
+        if hashes[slot] == hash {
+            let equal = keys[slot].withUnsafeBytes { key in
+                key.count == slice.count
+                    && (slice.isEmpty
+                        || memcmp(key.baseAddress!, slice.baseAddress!, slice.count) == 0)
+            }
+            if equal { return texts[slot] }
+        }
+        let text = try Text.validated(bytes, range)
+        hashes[slot] = hash
+        keys[slot] = Array(slice)
+        texts[slot] = text
+        return text
+    }
+
+    /// FNV-1a over 8-byte words (then the remaining bytes), mixed at the end.
+    /// Only spreads values over slots; equality is always checked on bytes.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(bytes.count)
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                &* 0x0000_0100_0000_01B3
+            offset += 8
+        }
+        while offset < bytes.count {
+            hash = (hash ^ UInt64(bytes[offset])) &* 0x0000_0100_0000_01B3
+            offset += 1
+        }
+        hash ^= hash >> 29
+        hash &*= 0xBF58_476D_1CE4_E5B9
+        return hash ^ (hash >> 32)
+    }
+}
