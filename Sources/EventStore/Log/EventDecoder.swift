@@ -11,8 +11,15 @@ import Glibc
 /// event, not for its stream and type. A decoder lives for one read; it is
 /// not shared between threads.
 struct EventDecoder {
-    private var streams = TextCache(slots: 4096)
-    private var types = TextCache(slots: 512)
+    private var streams: TextCache
+    private var types: TextCache
+
+    /// - Parameters: cache slots (powers of two); a full read meets many
+    ///   streams, a stream read one.
+    init(streamSlots: Int = 4096, typeSlots: Int = 512) {
+        streams = TextCache(slots: streamSlots)
+        types = TextCache(slots: typeSlots)
+    }
 
     /// Decodes the record at the cursor into the event at `position`.
     mutating func decode(_ cursor: inout ByteCursor, position: Int,

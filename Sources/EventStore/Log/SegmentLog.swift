@@ -16,6 +16,8 @@ struct Frame {
     var offset: Int
     /// The decompressed payload: the batch's event records.
     var payload: [UInt8]
+    /// Where the blocks of the payload start (one block for version 1).
+    var blocks: [FrameBlock]
 
     /// Decodes every event of the frame, in position order.
     func events(path: String) throws -> [RecordedEvent] {
@@ -41,7 +43,16 @@ struct Frame {
         do {
             try payload.withUnsafeBytes { bytes in
                 var cursor = ByteCursor(bytes)
+                var nextBlock = 0
                 for index in 0..<header.count {
+                    // Blocks start at event boundaries; a partial read trusts it.
+                    if nextBlock < blocks.count, blocks[nextBlock].firstEvent == index {
+                        guard cursor.offset == blocks[nextBlock].rawOffset else {
+                            throw FrameFault.badPayload(
+                                "block \(nextBlock) does not start at event \(index)")
+                        }
+                        nextBlock += 1
+                    }
                     if let wanted, !wanted.contains(index) {
                         try EventRecord.skip(&cursor)
                         continue
@@ -50,6 +61,9 @@ struct Frame {
                                                    position: header.firstPosition + index,
                                                    frameRecordedAt: header.recordedAt)
                     try body(event)
+                }
+                if nextBlock != blocks.count {
+                    throw FrameFault.badPayload("block \(nextBlock) starts after the last event")
                 }
                 if !cursor.isAtEnd {
                     throw FrameFault.badPayload(
@@ -86,7 +100,8 @@ struct SegmentLog {
 
     /// Reads and checks the frame at `offset` of segment `first`.
     /// - Complexity: two reads; O(frame size) to check and decompress.
-    func readFrame(segment first: Int, offset: Int, file: POSIXFile? = nil) throws -> Frame {
+    func readFrame(segment first: Int, offset: Int, file: POSIXFile? = nil,
+                   decompressor: LZ4Decompressor? = nil) throws -> Frame {
         let path = path(ofSegment: first)
         let handle = try file ?? POSIXFile(path: path, flags: O_RDONLY)
         let headerBytes = try handle.read(count: FrameHeader.size, at: offset)
@@ -100,17 +115,21 @@ struct SegmentLog {
         }
         // A damaged length must not make us allocate what the file cannot hold.
         let available = try handle.size - offset - FrameHeader.size
-        guard header.compressedLength <= available else {
+        let wanted = header.frameLength - FrameHeader.size
+        guard wanted <= available else {
             throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
-                "\(max(0, available)) of \(header.compressedLength) payload bytes").description)
+                "\(max(0, available)) of \(wanted) bytes after the header's fixed part")
+                .description)
         }
-        let compressed = try handle.read(count: header.compressedLength,
-                                         at: offset + FrameHeader.size)
-        return try headerBytes.withUnsafeBytes { h in
+        let rest = try handle.read(count: wanted, at: offset + FrameHeader.size)
+        let tableLength = header.length - FrameHeader.size
+        let fullHeader = headerBytes + rest[..<tableLength]
+        let compressed = rest[tableLength...]
+        return try fullHeader.withUnsafeBytes { h in
             try compressed.withUnsafeBytes { c in
                 try Self.checkAndDecompress(header: header, headerBytes: h, compressed: c,
                                             segment: first, offset: offset, path: path,
-                                            decompressor: LZ4Decompressor())
+                                            decompressor: decompressor ?? LZ4Decompressor())
             }
         }
     }
@@ -124,16 +143,37 @@ struct SegmentLog {
                 "\(compressed.count) of \(header.compressedLength) payload bytes").description)
         }
         var payload: [UInt8] = []
+        var blocks: [FrameBlock] = []
         do {
             try header.verifyChecksum(header: headerBytes, payload: compressed)
-            try decompressor.decompress(compressed, expectedSize: header.rawLength,
-                                        into: &payload)
+            blocks = try header.blocks(header: headerBytes)
+            if header.version == 1 {
+                try decompressor.decompress(compressed, expectedSize: header.rawLength,
+                                            into: &payload)
+            } else {
+                payload = [UInt8](unsafeUninitializedCapacity: header.rawLength) { _, count in
+                    count = header.rawLength
+                }
+                try payload.withUnsafeMutableBytes { out in
+                    for (k, block) in blocks.enumerated() {
+                        let next = k + 1 < blocks.count ? blocks[k + 1]
+                            : FrameBlock(firstEvent: header.count,
+                                         offset: header.compressedLength,
+                                         rawOffset: header.rawLength)
+                        try decompressor.decompress(
+                            UnsafeRawBufferPointer(rebasing: compressed[block.offset..<next.offset]),
+                            into: UnsafeMutableRawBufferPointer(
+                                rebasing: out[block.rawOffset..<next.rawOffset]))
+                    }
+                }
+            }
         } catch let fault as FrameFault {
             throw LogCorruption(path: path, offset: offset, reason: fault.description)
         } catch let error as LZ4Error {
             throw LogCorruption(path: path, offset: offset, reason: error.description)
         }
-        return Frame(header: header, segment: segment, offset: offset, payload: payload)
+        return Frame(header: header, segment: segment, offset: offset, payload: payload,
+                     blocks: blocks)
     }
 }
 
@@ -193,9 +233,15 @@ struct SegmentScanner {
         } catch let fault as FrameFault {
             throw LogCorruption(path: path, offset: offset, reason: fault.description)
         }
+        guard let fullRange = try range(at: offset, count: header.length) else {
+            let available = try file.size - offset
+            throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
+                "\(max(0, available)) bytes where the header needs \(header.length)")
+                .description)
+        }
         // Copy the header: reading the payload may refill the buffer.
-        let headerBytes = Array(buffer[headerRange])
-        let compressedStart = offset + FrameHeader.size
+        let headerBytes = Array(buffer[fullRange])
+        let compressedStart = offset + header.length
         guard let payloadRange = try range(at: compressedStart, count: header.compressedLength)
         else {
             let available = try file.size - compressedStart

@@ -68,40 +68,38 @@ extension EventStore {
     ///   - version: the first version to return; backwards reads default to the last.
     ///   - backwards: newest first.
     ///   - limit: the most events to return.
-    /// - Complexity: O(log n) to find the stream, then one frame read per frame
-    ///   the events lie in.
+    /// - Complexity: O(log n) to find the stream, then per frame the events
+    ///   lie in, a read of its header and of the few-kilobyte blocks that
+    ///   hold them.
     public func read(stream: String, from version: Int? = nil, backwards: Bool = false,
                      limit: Int = Int.max) throws -> [RecordedEvent] {
         let name = try EventNames.normalizeStream(stream)
         return try withIndex { index -> [RecordedEvent] in
             guard let state = try index.stream(named: name) else { return [] }
             let start = version ?? (backwards ? state.version : 1)
-            let rows = try index.positions(stream: state.id, from: start, backwards: backwards,
-                                           limit: min(limit, Int(Int32.max)))
-            // Group the positions by frame, then decode from each frame only
-            // the events wanted: a stream's events are spread over frames.
+            let rows = try index.positionsWithFrames(
+                stream: state.id, from: start, backwards: backwards,
+                limit: min(limit, Int(Int32.max)))
+            // Group the positions by frame, then read from each frame only
+            // the blocks that hold the events wanted.
+            var reader = try FrameReader(log: log)
             var events: [RecordedEvent] = []
             events.reserveCapacity(rows.count)
             var next = 0
             while next < rows.count {
-                guard let location = try index.frame(containing: rows[next].position) else {
+                guard let location = rows[next].frame,
+                      location.lastPosition >= rows[next].position else {
                     throw StoreError.inconsistent(
                         "the index has no frame for position \(rows[next].position); "
                         + "run `evstore verify`")
                 }
                 var end = next
                 while end < rows.count,
-                      (location.firstPosition...location.lastPosition)
-                          .contains(rows[end].position) {
+                      rows[end].frame?.firstPosition == location.firstPosition {
                     end += 1
                 }
                 let wanted = rows[next..<end]
-                var decoded: [Int: RecordedEvent] = [:]
-                try log.readFrame(segment: location.segment, offset: location.offset)
-                    .forEachEvent(path: log.path(ofSegment: location.segment),
-                                  positions: Set(wanted.map(\.position))) { event in
-                        decoded[event.position] = event
-                    }
+                let decoded = try reader.events(in: location, at: wanted.map(\.position))
                 for row in wanted {
                     guard let event = decoded[row.position], event.stream == name,
                           event.version == row.version else {

@@ -13,28 +13,29 @@ struct LZ4Error: Error, CustomStringConvertible {
 /// the project live here.
 enum LZ4Frame {
     /// Compresses `input` into one LZ4 frame with a content checksum and the
-    /// content size recorded in the frame descriptor.
-    static func compress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
+    /// content size recorded in the frame descriptor, appended to `output`.
+    static func compress(_ input: UnsafeRawBufferPointer,
+                         appendingTo output: inout [UInt8]) throws {
         var preferences = LZ4F_preferences_t()
         preferences.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
         preferences.frameInfo.contentSize = UInt64(input.count)
-        preferences.frameInfo.blockMode = LZ4F_blockLinked
+        preferences.frameInfo.blockMode = LZ4F_blockIndependent
         preferences.frameInfo.blockSizeID = LZ4F_max256KB
         preferences.compressionLevel = 0
         let bound = LZ4F_compressFrameBound(input.count, &preferences)
-        var output = [UInt8](repeating: 0, count: bound)
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: bound))
         let written = output.withUnsafeMutableBytes { out in
-            LZ4F_compressFrame(out.baseAddress, bound, input.baseAddress, input.count,
+            LZ4F_compressFrame(out.baseAddress! + start, bound, input.baseAddress, input.count,
                                &preferences)
         }
         if LZ4F_isError(written) != 0 {
+            output.removeSubrange(start...)
             throw LZ4Error(function: "LZ4F_compressFrame",
                            message: String(cString: LZ4F_getErrorName(written)))
         }
-        output.removeSubrange(written...)
-        return output
+        output.removeSubrange((start + written)...)
     }
-
 }
 
 /// An LZ4 frame decompression context, kept from frame to frame by a reader:
