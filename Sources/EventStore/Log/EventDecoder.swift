@@ -51,6 +51,9 @@ enum Text {
     static func validated(_ bytes: UnsafeRawBufferPointer,
                           _ range: Range<Int>) throws(FrameFault) -> String {
         let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
+        let utf8 = slice.assumingMemoryBound(to: UInt8.self)
+        // ASCII is always valid UTF-8: the common case needs no comparison.
+        if isASCII(slice) { return String(decoding: utf8, as: UTF8.self) }
         // `String(decoding:)` replaces ill-formed sequences with U+FFFD, so
         // the result has exactly the input's bytes only when the input was
         // valid. (`String(validating:)` says so directly but is several
@@ -63,6 +66,22 @@ enum Text {
         guard same else { throw .badPayload("a text field is not valid UTF-8") }
         return text
     }
+
+    /// True when no byte has its high bit set (eight bytes at a time).
+    @inline(__always)
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        var high: UInt64 = 0
+        while offset + 8 <= bytes.count {
+            high |= bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        while offset < bytes.count {
+            high |= UInt64(bytes[offset])
+            offset += 1
+        }
+        return high & 0x8080_8080_8080_8080 == 0
+    }
 }
 
 /// A direct-mapped cache from the bytes of a text field to its string.
@@ -70,35 +89,37 @@ enum Text {
 /// bytes and replaces the slot, so memory stays bounded however many
 /// distinct values a read meets.
 struct TextCache {
-    private var hashes: [UInt64]
-    private var keys: [[UInt8]]
-    private var texts: [String]
+    private struct Entry {
+        var hash: UInt64 = 0
+        var key: [UInt8] = []
+        var text = ""
+    }
+
+    private var entries: [Entry]
 
     /// - Parameter slots: a power of two.
     init(slots: Int) {
         precondition(slots > 0 && slots & (slots - 1) == 0, "slots must be a power of two")
-        hashes = Array(repeating: 0, count: slots)
-        keys = Array(repeating: [], count: slots)
-        texts = Array(repeating: "", count: slots)
+        entries = Array(repeating: Entry(), count: slots)
     }
 
     mutating func text(_ bytes: UnsafeRawBufferPointer,
                        _ range: Range<Int>) throws(FrameFault) -> String {
         let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
         let hash = Self.hash(slice)
-        let slot = Int(truncatingIfNeeded: hash) & (hashes.count - 1)
-        if hashes[slot] == hash {
-            let equal = keys[slot].withUnsafeBytes { key in
-                key.count == slice.count
-                    && (slice.isEmpty
-                        || memcmp(key.baseAddress!, slice.baseAddress!, slice.count) == 0)
+        let slot = Int(truncatingIfNeeded: hash) & (entries.count - 1)
+        let hit = entries.withUnsafeBufferPointer { entries -> String? in
+            // Fields are read in place: copying the entry would retain its key.
+            guard entries[slot].hash == hash, entries[slot].key.count == slice.count
+            else { return nil }
+            let equal = slice.isEmpty || entries[slot].key.withUnsafeBytes {
+                memcmp($0.baseAddress!, slice.baseAddress!, slice.count) == 0
             }
-            if equal { return texts[slot] }
+            return equal ? entries[slot].text : nil
         }
+        if let hit { return hit }
         let text = try Text.validated(bytes, range)
-        hashes[slot] = hash
-        keys[slot] = Array(slice)
-        texts[slot] = text
+        entries[slot] = Entry(hash: hash, key: Array(slice), text: text)
         return text
     }
 
