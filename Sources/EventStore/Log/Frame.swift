@@ -442,6 +442,7 @@ enum FrameEncoder {
         var blockStart = 0
         var compressed: [UInt8] = []
         compressed.reserveCapacity(payload.capacity / 2)
+        let compressor = try LZ4Compressor()
         for (index, record) in records.enumerated() {
             if payload.count == blockStart {
                 blocks.append(FrameBlock(firstEvent: index, offset: compressed.count,
@@ -450,8 +451,9 @@ enum FrameEncoder {
             record.encode(into: &payload)
             if payload.count - blockStart >= blockSize || index == records.count - 1 {
                 try payload.withUnsafeBytes { bytes in
-                    try LZ4Frame.compress(UnsafeRawBufferPointer(rebasing: bytes[blockStart...]),
-                                          appendingTo: &compressed)
+                    try compressor.compress(
+                        UnsafeRawBufferPointer(rebasing: bytes[blockStart...]),
+                        appendingTo: &compressed)
                 }
                 blockStart = payload.count
             }

@@ -38,6 +38,62 @@ enum LZ4Frame {
     }
 }
 
+/// An LZ4 frame compression context, kept from block to block by a frame
+/// encoder: compressing a 4 KB block with `LZ4F_compressFrame` would clear a
+/// fresh 16 KB hash table every time. Not shared between threads.
+final class LZ4Compressor {
+    private let context: OpaquePointer
+
+    init() throws {
+        var context: OpaquePointer?
+        let created = LZ4F_createCompressionContext(&context, UInt32(LZ4F_VERSION))
+        guard LZ4F_isError(created) == 0, let context else {
+            throw LZ4Error(function: "LZ4F_createCompressionContext",
+                           message: String(cString: LZ4F_getErrorName(created)))
+        }
+        self.context = context
+    }
+
+    deinit { LZ4F_freeCompressionContext(context) }
+
+    /// Compresses `input` into one LZ4 frame (independent blocks of at most
+    /// 64 KB, content size and content checksum recorded) appended to `output`.
+    func compress(_ input: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) throws {
+        var preferences = LZ4F_preferences_t()
+        preferences.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled
+        preferences.frameInfo.contentSize = UInt64(input.count)
+        preferences.frameInfo.blockMode = LZ4F_blockIndependent
+        preferences.frameInfo.blockSizeID = LZ4F_max64KB
+        preferences.compressionLevel = 0
+        preferences.autoFlush = 1
+        let bound = LZ4F_compressFrameBound(input.count, &preferences)
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: bound))
+        let context = context
+        let written = try output.withUnsafeMutableBytes { bytes throws -> Int in
+            let out = bytes.baseAddress! + start
+            var done = 0
+            let steps: [(String, (UnsafeMutableRawPointer, Int) -> Int)] = [
+                ("LZ4F_compressBegin", { LZ4F_compressBegin(context, $0, $1, &preferences) }),
+                ("LZ4F_compressUpdate", {
+                    LZ4F_compressUpdate(context, $0, $1, input.baseAddress, input.count, nil)
+                }),
+                ("LZ4F_compressEnd", { LZ4F_compressEnd(context, $0, $1, nil) }),
+            ]
+            for (function, step) in steps {
+                let result = step(out + done, bound - done)
+                if LZ4F_isError(result) != 0 {
+                    throw LZ4Error(function: function,
+                                   message: String(cString: LZ4F_getErrorName(result)))
+                }
+                done += result
+            }
+            return done
+        }
+        output.removeSubrange((start + written)...)
+    }
+}
+
 /// An LZ4 frame decompression context, kept from frame to frame by a reader:
 /// the library allocates its block buffers once per context, not per frame.
 /// Not shared between threads (each reader owns its own).
