@@ -19,6 +19,8 @@ struct BenchOptions: Sendable {
     /// Set by the hidden `--scenario NAME` flag: run one scenario in this
     /// process and print its measurements (the parent measures memory so).
     var childScenario: String?
+    /// The stream a `--scenario stream-read` child reads.
+    var childStream: String?
     var childStore: String?
     var childInput: String?
     var childDurable = false
@@ -117,6 +119,7 @@ extension BenchOptions {
             case "--snapshot-interval": options.snapshotInterval = try number(flag, atLeast: 1)
             case "--scenario": options.childScenario = try value(flag)
             case "--store": options.childStore = try value(flag)
+            case "--stream": options.childStream = try value(flag)
             case "--input": options.childInput = try value(flag)
             case "--durable": options.childDurable = true
             default: throw UsageError(description: "unknown option \(flag) (see --help)")

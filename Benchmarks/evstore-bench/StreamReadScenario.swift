@@ -1,3 +1,5 @@
+import EventStore
+
 /// Reading one stream of about 100 events, evstore against the baseline.
 enum StreamReadScenario {
     static let length = 100
@@ -26,5 +28,24 @@ enum StreamReadScenario {
         bench.add(Figure(name: "read one \(limit)-event stream, median",
                          value: Measure.median(evstoreTimes), unit: "ms", target: .atMost(1),
                          baseline: Measure.median(baselineTimes), higherIsBetter: false))
+    }
+
+    /// In the child: reads the first `length` events of `--stream` from the
+    /// store at `--store` 21 times (for profiling a stream read alone).
+    static func child(_ options: BenchOptions) throws {
+        guard let path = options.childStore, let stream = options.childStream else {
+            throw UsageError(description: "--scenario stream-read needs --store and --stream")
+        }
+        var storeOptions = StoreOptions()
+        storeOptions.readOnly = true
+        let store = try EventStore(directory: path, options: storeOptions)
+        var times: [Double] = []
+        var count = 0
+        for _ in 0..<21 {
+            let (seconds, events) = try Measure.time { try store.read(stream: stream, limit: length) }
+            times.append(seconds)
+            count = events.count
+        }
+        reportToParent(["median_ms": Measure.median(times) * 1000, "events": Double(count)])
     }
 }

@@ -56,14 +56,18 @@ struct CorruptionCampaignTests {
                     "case \(number): \(fault)")
             #expect(fault.contains("byte offset"), "case \(number): \(fault)")
 
-            var delivered: [RecordedEvent] = []
-            #expect(throws: (any Error).self, "case \(number): a damaged log read whole") {
-                try store.readAll { event in
-                    delivered.append(event)
-                    return true
+            // On the caller's thread and reading ahead on another.
+            for readAhead in [false, true] {
+                var delivered: [RecordedEvent] = []
+                #expect(throws: (any Error).self, "case \(number): a damaged log read whole") {
+                    try store.readAll(from: 1, filter: ReadFilter(),
+                                      readAhead: readAhead) { event in
+                        delivered.append(event)
+                        return true
+                    }
                 }
+                #expect(delivered == Array(originals.prefix(delivered.count)), "case \(number)")
             }
-            #expect(delivered == Array(originals.prefix(delivered.count)), "case \(number)")
         }
     }
 

@@ -16,6 +16,8 @@ struct Frame {
     var offset: Int
     /// The decompressed payload: the batch's event records.
     var payload: [UInt8]
+    /// Where the blocks of the payload start (one block for version 1).
+    var blocks: [FrameBlock]
 
     /// Decodes every event of the frame, in position order.
     func events(path: String) throws -> [RecordedEvent] {
@@ -28,14 +30,44 @@ struct Frame {
     /// - Parameter positions: when given, only the events at these positions.
     func forEachEvent(path: String, positions: Set<Int>? = nil,
                       _ body: (RecordedEvent) throws -> Void) throws {
+        var decoder = EventDecoder()
+        try forEachEvent(path: path, positions: positions, decoder: &decoder, body)
+    }
+
+    /// Decodes with `decoder`, which a long read keeps from frame to frame.
+    /// - Parameter positions: when given, only the events at these positions.
+    func forEachEvent(path: String, positions: Set<Int>? = nil, decoder: inout EventDecoder,
+                      _ body: (RecordedEvent) throws -> Void) throws {
         let header = header
         let wanted = positions.map { Set($0.map { $0 - header.firstPosition }) }
         do {
             try payload.withUnsafeBytes { bytes in
-                try EventRecord.decodeAll(bytes, count: header.count,
-                                          wanted: wanted) { index, record in
-                    try body(RecordedEvent(record: record, position: header.firstPosition + index,
-                                           frameRecordedAt: header.recordedAt))
+                var cursor = ByteCursor(bytes)
+                var nextBlock = 0
+                for index in 0..<header.count {
+                    // Blocks start at event boundaries; a partial read trusts it.
+                    if nextBlock < blocks.count, blocks[nextBlock].firstEvent == index {
+                        guard cursor.offset == blocks[nextBlock].rawOffset else {
+                            throw FrameFault.badPayload(
+                                "block \(nextBlock) does not start at event \(index)")
+                        }
+                        nextBlock += 1
+                    }
+                    if let wanted, !wanted.contains(index) {
+                        try EventRecord.skip(&cursor)
+                        continue
+                    }
+                    let event = try decoder.decode(&cursor,
+                                                   position: header.firstPosition + index,
+                                                   frameRecordedAt: header.recordedAt)
+                    try body(event)
+                }
+                if nextBlock != blocks.count {
+                    throw FrameFault.badPayload("block \(nextBlock) starts after the last event")
+                }
+                if !cursor.isAtEnd {
+                    throw FrameFault.badPayload(
+                        "\(bytes.count - cursor.offset) bytes after the last event")
                 }
             }
         } catch let fault as FrameFault {
@@ -68,7 +100,8 @@ struct SegmentLog {
 
     /// Reads and checks the frame at `offset` of segment `first`.
     /// - Complexity: two reads; O(frame size) to check and decompress.
-    func readFrame(segment first: Int, offset: Int, file: POSIXFile? = nil) throws -> Frame {
+    func readFrame(segment first: Int, offset: Int, file: POSIXFile? = nil,
+                   decompressor: LZ4Decompressor? = nil) throws -> Frame {
         let path = path(ofSegment: first)
         let handle = try file ?? POSIXFile(path: path, flags: O_RDONLY)
         let headerBytes = try handle.read(count: FrameHeader.size, at: offset)
@@ -82,37 +115,65 @@ struct SegmentLog {
         }
         // A damaged length must not make us allocate what the file cannot hold.
         let available = try handle.size - offset - FrameHeader.size
-        guard header.compressedLength <= available else {
+        let wanted = header.frameLength - FrameHeader.size
+        guard wanted <= available else {
             throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
-                "\(max(0, available)) of \(header.compressedLength) payload bytes").description)
+                "\(max(0, available)) of \(wanted) bytes after the header's fixed part")
+                .description)
         }
-        let compressed = try handle.read(count: header.compressedLength,
-                                         at: offset + FrameHeader.size)
-        return try headerBytes.withUnsafeBytes { h in
+        let rest = try handle.read(count: wanted, at: offset + FrameHeader.size)
+        let tableLength = header.length - FrameHeader.size
+        let fullHeader = headerBytes + rest[..<tableLength]
+        let compressed = rest[tableLength...]
+        return try fullHeader.withUnsafeBytes { h in
             try compressed.withUnsafeBytes { c in
                 try Self.checkAndDecompress(header: header, headerBytes: h, compressed: c,
-                                            segment: first, offset: offset, path: path)
+                                            segment: first, offset: offset, path: path,
+                                            decompressor: decompressor ?? LZ4Decompressor())
             }
         }
     }
 
     static func checkAndDecompress(header: FrameHeader, headerBytes: UnsafeRawBufferPointer,
                                    compressed: UnsafeRawBufferPointer, segment: Int,
-                                   offset: Int, path: String) throws -> Frame {
+                                   offset: Int, path: String,
+                                   decompressor: LZ4Decompressor) throws -> Frame {
         guard compressed.count == header.compressedLength else {
             throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
                 "\(compressed.count) of \(header.compressedLength) payload bytes").description)
         }
         var payload: [UInt8] = []
+        var blocks: [FrameBlock] = []
         do {
             try header.verifyChecksum(header: headerBytes, payload: compressed)
-            try LZ4Frame.decompress(compressed, expectedSize: header.rawLength, into: &payload)
+            blocks = try header.blocks(header: headerBytes)
+            if header.version == 1 {
+                try decompressor.decompress(compressed, expectedSize: header.rawLength,
+                                            into: &payload)
+            } else {
+                payload = [UInt8](unsafeUninitializedCapacity: header.rawLength) { _, count in
+                    count = header.rawLength
+                }
+                try payload.withUnsafeMutableBytes { out in
+                    for (k, block) in blocks.enumerated() {
+                        let next = k + 1 < blocks.count ? blocks[k + 1]
+                            : FrameBlock(firstEvent: header.count,
+                                         offset: header.compressedLength,
+                                         rawOffset: header.rawLength)
+                        try decompressor.decompress(
+                            UnsafeRawBufferPointer(rebasing: compressed[block.offset..<next.offset]),
+                            into: UnsafeMutableRawBufferPointer(
+                                rebasing: out[block.rawOffset..<next.rawOffset]))
+                    }
+                }
+            }
         } catch let fault as FrameFault {
             throw LogCorruption(path: path, offset: offset, reason: fault.description)
         } catch let error as LZ4Error {
             throw LogCorruption(path: path, offset: offset, reason: error.description)
         }
-        return Frame(header: header, segment: segment, offset: offset, payload: payload)
+        return Frame(header: header, segment: segment, offset: offset, payload: payload,
+                     blocks: blocks)
     }
 }
 
@@ -122,6 +183,7 @@ struct SegmentScanner {
     let path: String
     let segment: Int
     private let file: POSIXFile
+    private let decompressor: LZ4Decompressor
     private var buffer: [UInt8] = []
     /// How many bytes of `buffer` hold file data, from `bufferStart` on.
     private var filled = 0
@@ -137,6 +199,7 @@ struct SegmentScanner {
         self.path = log.path(ofSegment: segment)
         self.segment = segment
         self.file = try POSIXFile(path: path, flags: O_RDONLY)
+        self.decompressor = try LZ4Decompressor()
         self.offset = offset
         self.limit = limit
         self.bufferStart = offset
@@ -170,9 +233,15 @@ struct SegmentScanner {
         } catch let fault as FrameFault {
             throw LogCorruption(path: path, offset: offset, reason: fault.description)
         }
+        guard let fullRange = try range(at: offset, count: header.length) else {
+            let available = try file.size - offset
+            throw LogCorruption(path: path, offset: offset, reason: FrameFault.truncated(
+                "\(max(0, available)) bytes where the header needs \(header.length)")
+                .description)
+        }
         // Copy the header: reading the payload may refill the buffer.
-        let headerBytes = Array(buffer[headerRange])
-        let compressedStart = offset + FrameHeader.size
+        let headerBytes = Array(buffer[fullRange])
+        let compressedStart = offset + header.length
         guard let payloadRange = try range(at: compressedStart, count: header.compressedLength)
         else {
             let available = try file.size - compressedStart
@@ -184,7 +253,8 @@ struct SegmentScanner {
                 try SegmentLog.checkAndDecompress(
                     header: header, headerBytes: h,
                     compressed: UnsafeRawBufferPointer(rebasing: bytes[payloadRange]),
-                    segment: segment, offset: offset, path: path)
+                    segment: segment, offset: offset, path: path,
+                    decompressor: decompressor)
             }
         }
         offset += header.frameLength

@@ -68,40 +68,38 @@ extension EventStore {
     ///   - version: the first version to return; backwards reads default to the last.
     ///   - backwards: newest first.
     ///   - limit: the most events to return.
-    /// - Complexity: O(log n) to find the stream, then one frame read per frame
-    ///   the events lie in.
+    /// - Complexity: O(log n) to find the stream, then per frame the events
+    ///   lie in, a read of its header and of the few-kilobyte blocks that
+    ///   hold them.
     public func read(stream: String, from version: Int? = nil, backwards: Bool = false,
                      limit: Int = Int.max) throws -> [RecordedEvent] {
         let name = try EventNames.normalizeStream(stream)
         return try withIndex { index -> [RecordedEvent] in
             guard let state = try index.stream(named: name) else { return [] }
             let start = version ?? (backwards ? state.version : 1)
-            let rows = try index.positions(stream: state.id, from: start, backwards: backwards,
-                                           limit: min(limit, Int(Int32.max)))
-            // Group the positions by frame, then decode from each frame only
-            // the events wanted: a stream's events are spread over frames.
+            let rows = try index.positionsWithFrames(
+                stream: state.id, from: start, backwards: backwards,
+                limit: min(limit, Int(Int32.max)))
+            // Group the positions by frame, then read from each frame only
+            // the blocks that hold the events wanted.
+            var reader = try FrameReader(log: log)
             var events: [RecordedEvent] = []
             events.reserveCapacity(rows.count)
             var next = 0
             while next < rows.count {
-                guard let location = try index.frame(containing: rows[next].position) else {
+                guard let location = rows[next].frame,
+                      location.lastPosition >= rows[next].position else {
                     throw StoreError.inconsistent(
                         "the index has no frame for position \(rows[next].position); "
                         + "run `evstore verify`")
                 }
                 var end = next
                 while end < rows.count,
-                      (location.firstPosition...location.lastPosition)
-                          .contains(rows[end].position) {
+                      rows[end].frame?.firstPosition == location.firstPosition {
                     end += 1
                 }
                 let wanted = rows[next..<end]
-                var decoded: [Int: RecordedEvent] = [:]
-                try log.readFrame(segment: location.segment, offset: location.offset)
-                    .forEachEvent(path: log.path(ofSegment: location.segment),
-                                  positions: Set(wanted.map(\.position))) { event in
-                        decoded[event.position] = event
-                    }
+                let decoded = try reader.events(in: location, at: wanted.map(\.position))
                 for row in wanted {
                     guard let event = decoded[row.position], event.stream == name,
                           event.version == row.version else {
@@ -127,6 +125,14 @@ extension EventStore {
     /// - Complexity: O(events read); sequential reads of the segments.
     public func readAll(from position: Int = 1, filter: ReadFilter = ReadFilter(),
                         _ body: (RecordedEvent) throws -> Bool) throws {
+        try readAll(from: position, filter: filter, readAhead: nil, body)
+    }
+
+    /// - Parameter readAhead: read and decode on two other threads (true),
+    ///   on the caller's thread (false), or by the read's length (nil: long
+    ///   reads go ahead, see `ReadAhead`).
+    func readAll(from position: Int, filter: ReadFilter, readAhead: Bool?,
+                 _ body: (RecordedEvent) throws -> Bool) throws {
         let bounds = try withIndex { index -> (head: FrameLocation, start: FrameLocation)? in
             guard let head = try index.lastFrame(), position <= head.lastPosition,
                   let start = try index.frame(containing: max(1, position)) else { return nil }
@@ -137,40 +143,32 @@ extension EventStore {
         let segments = try log.segments().filter {
             $0 >= bounds.start.segment && $0 <= bounds.head.segment
         }
-        var expected = bounds.start.firstPosition
-        for segment in segments {
-            var scanner = try SegmentScanner(
-                log: log, segment: segment,
-                from: segment == bounds.start.segment ? bounds.start.offset : 0,
-                limit: segment == bounds.head.segment ? bounds.head.end : nil)
-            while let frame = try scanner.next() {
-                // Frames follow each other without a gap; a segment that lost
-                // frames at its end must fail the read, not skip positions.
-                guard frame.header.firstPosition == expected else {
-                    throw LogCorruption(
-                        path: scanner.path, offset: frame.offset,
-                        reason: "frame starts at position \(frame.header.firstPosition), "
-                            + "expected \(expected)")
-                }
-                expected = frame.header.lastPosition + 1
-                var keepGoing = true
-                try frame.forEachEvent(path: scanner.path) { event in
-                    guard keepGoing, event.position >= position else { return }
-                    if event.position > last { keepGoing = false; return }
-                    if let until = filter.recordedUntil, event.recordedAt > until {
-                        keepGoing = false
-                        return
-                    }
-                    if filter.accepts(event) { keepGoing = try body(event) }
-                }
-                if !keepGoing { return }
-            }
+        let plan = ScanPlan(log: log, segments: segments, start: bounds.start,
+                            head: bounds.head, last: last)
+
+        // True while the caller wants more events.
+        func deliver(_ event: RecordedEvent) throws -> Bool {
+            guard event.position >= position else { return true }
+            if event.position > last { return false }
+            if let until = filter.recordedUntil, event.recordedAt > until { return false }
+            return try !filter.accepts(event) || body(event)
         }
-        if expected <= last {
-            throw LogCorruption(path: log.path(ofSegment: bounds.head.segment),
-                                offset: bounds.head.offset,
-                                reason: "the log ends at position \(expected - 1); the index "
-                                    + "knows positions up to \(bounds.head.lastPosition)")
+
+        var decoder = EventDecoder()
+        func decode(_ frame: Frame, _ path: String) throws -> Bool {
+            var keepGoing = true
+            try frame.forEachEvent(path: path, decoder: &decoder) { event in
+                if keepGoing { keepGoing = try deliver(event) }
+            }
+            return keepGoing
+        }
+        if readAhead ?? (last - bounds.start.firstPosition + 1 >= ReadAhead.minimumEvents) {
+            try plan.readAhead { frames in
+                for (frame, path) in frames where try !decode(frame, path) { return false }
+                return true
+            }
+        } else {
+            try plan.scan(decode)
         }
     }
 

@@ -38,18 +38,6 @@ public struct RecordedEvent: Sendable, Hashable {
         self.metadata = metadata
     }
 
-    init(record: EventRecord, position: Int, frameRecordedAt: Int64) {
-        self.position = position
-        self.stream = record.stream
-        self.version = record.version
-        self.id = record.id
-        self.type = record.type
-        self.occurredAt = Timestamp(microseconds: record.occurredAt)
-        self.recordedAt = Timestamp(microseconds: frameRecordedAt - record.recordedBefore)
-        self.data = record.data
-        self.metadata = record.metadata
-    }
-
     /// The data as a UTF-8 string.
     public var dataText: String { String(decoding: data, as: UTF8.self) }
 

@@ -28,7 +28,7 @@ public final class LineReader {
     ///   `LineTooLong` for a line over `maximumLineLength`.
     public func next() throws -> ArraySlice<UInt8>? {
         while true {
-            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let newline = nextNewline() {
                 var end = newline
                 if end > start && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
                 var line = buffer[start..<end]
@@ -49,6 +49,16 @@ public final class LineReader {
                 throw LineTooLong(path: path, line: lineNumber + 1, limit: maximumLineLength)
             }
             try fill()
+        }
+    }
+
+    /// The index of the first line feed from `start` on (memchr: a search
+    /// byte by byte took 3% of an import's instructions).
+    private func nextNewline() -> Int? {
+        buffer.withUnsafeBytes { bytes -> Int? in
+            guard start < bytes.count, let base = bytes.baseAddress else { return nil }
+            guard let found = memchr(base + start, 0x0A, bytes.count - start) else { return nil }
+            return base.distance(to: UnsafeRawPointer(found))
         }
     }
 

@@ -104,10 +104,10 @@ final class POSIXFile {
     }
 
     func read(count: Int, at offset: Int) throws -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        let n = try bytes.withUnsafeMutableBytes { try read(into: $0, at: offset) }
-        if n < count { bytes.removeSubrange(n...) }
-        return bytes
+        // Only the bytes read are kept, so the buffer need not be zeroed first.
+        try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = try read(into: UnsafeMutableRawBufferPointer(buffer), at: offset)
+        }
     }
 
     /// Flushes the file's data to stable storage (`fdatasync`).
