@@ -11,11 +11,14 @@ package enum LogFuzzEntry {
     package static func records(_ bytes: UnsafeRawBufferPointer) {
         guard let count = bytes.first else { return }
         let payload = UnsafeRawBufferPointer(rebasing: bytes.dropFirst())
-        var index = 0
-        try? EventRecord.decodeAll(payload, count: Int(count)) { at, record in
-            precondition(at == index, "records out of order")
-            precondition(record.version >= 1, "a version below 1 was decoded")
-            index += 1
+        var cursor = ByteCursor(payload)
+        var decoder = EventDecoder(streamSlots: 16, typeSlots: 16)
+        for index in 0..<Int(count) {
+            guard let event = try? decoder.decode(&cursor, position: index + 1,
+                                                  frameRecordedAt: 0)
+            else { return }
+            precondition(event.version >= 1, "a version below 1 was decoded")
+            precondition(cursor.offset <= payload.count, "the cursor ran past the payload")
         }
     }
 

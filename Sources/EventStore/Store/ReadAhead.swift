@@ -1,5 +1,4 @@
 import Dispatch
-import Synchronization
 
 // MARK: - Reading ahead on other threads
 
@@ -42,7 +41,7 @@ final class Handoff<Chunk: Sendable>: Sendable {
         var cancelled = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let filled = DispatchSemaphore(value: 0)
     private let free: DispatchSemaphore
 
