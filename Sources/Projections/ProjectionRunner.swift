@@ -65,12 +65,31 @@ final class Runner<P: Projection>: ProjectionRunner {
 
     func reset() { state = projection.initialState() }
 
+    /// Reads a state in the compact format (built-in states) or in
+    /// `StateCoder`'s formats (other states, and states saved before the
+    /// compact format existed).
     func load(_ bytes: [UInt8]) throws {
+        if bytes.first == CompactState.format,
+           let compact = P.State.self as? any CompactCodable.Type {
+            state = try Self.decodeCompact(compact, bytes)
+            return
+        }
         state = try StateCoder.decode(P.State.self, from: bytes)
     }
 
     func encode() throws -> [UInt8] {
-        try StateCoder.encode(state)
+        if CompactState.isAvailable, let compact = state as? any CompactCodable {
+            return CompactState.encode(compact)
+        }
+        return try StateCoder.encode(state)
+    }
+
+    private static func decodeCompact<C: CompactCodable>(_ type: C.Type,
+                                                         _ bytes: [UInt8]) throws -> P.State {
+        guard let state = try CompactState.decode(type, from: bytes) as? P.State else {
+            throw CompactStateError(offset: 0, reason: "not a state of \(P.self)")
+        }
+        return state
     }
 
     /// Folds one event; a failure names the projection and the position.

@@ -116,6 +116,27 @@ struct WorkloadTests {
         }
     }
 
+    @Test("replays at cut-offs just before, at and after each snapshot equal folds from 1")
+    func snapshotBoundaries() throws {
+        let fixture = try ReplayFixture()
+        fixture.record(at: "2026-11-01T09:00:00Z")
+        let lines = try generatedWorkload(events: 1_500, in: fixture.directory)
+        try appendLines(lines[...], to: fixture.store)
+        let engine = try fixture.engine(snapshotInterval: 400)
+        try engine.rebuild()
+        for name in BuiltInProjections.names {
+            for snapshot in [400, 800, 1_200] {
+                for position in [snapshot - 1, snapshot, snapshot + 1, snapshot + 299] {
+                    let cutoff = ReplayCutoff(atPosition: position)
+                    let fast = try engine.replay(name, cutoff: cutoff, useSnapshots: true)
+                    let slow = try engine.replay(name, cutoff: cutoff, useSnapshots: false)
+                    #expect(fast.rows == slow.rows, "\(name) at \(position)")
+                    #expect(fast.position == position)
+                }
+            }
+        }
+    }
+
     @Test("a killed project or rebuild leaves read models equal to a clean rebuild")
     func crashes() throws {
         let fixture = try ReplayFixture()
