@@ -133,6 +133,8 @@ extension ProjectionEngine {
         try store.readAll(from: replay.from,
                           filter: ReadFilter(untilPosition: replay.lastPosition)) { event in
             guard replay.cutoff.admits(event) else { return true }
+            // An event of a type the projection does not fold changes nothing.
+            guard replay.runner.folds(event.type) else { return true }
             try replay.runner.fold(event)
             try afterEach(event)
             return true

@@ -37,6 +37,8 @@ public struct RegisteredProjection: Sendable {
 /// run built-in and custom projections side by side.
 protocol ProjectionRunner: AnyObject {
     var registration: RegisteredProjection { get }
+    /// The event types the projection folds; nil for all.
+    var eventTypes: Set<String>? { get }
     func reset()
     func load(_ bytes: [UInt8]) throws
     func encode() throws -> [UInt8]
@@ -48,6 +50,8 @@ protocol ProjectionRunner: AnyObject {
 
 extension ProjectionRunner {
     var name: String { registration.projection.name }
+    /// Whether the projection folds events of `type`.
+    func folds(_ type: String) -> Bool { eventTypes?.contains(type) ?? true }
     var columns: [Column] { registration.projection.columns }
     var keyColumnCount: Int { registration.projection.keyColumnCount }
 }
@@ -55,11 +59,13 @@ extension ProjectionRunner {
 final class Runner<P: Projection>: ProjectionRunner {
     let registration: RegisteredProjection
     let projection: P
+    let eventTypes: Set<String>?
     var state: P.State
 
     init(_ projection: P, registration: RegisteredProjection) {
         self.projection = projection
         self.registration = registration
+        self.eventTypes = projection.eventTypes
         self.state = projection.initialState()
     }
 
@@ -121,4 +127,25 @@ func makeRunner(_ registration: RegisteredProjection) -> any ProjectionRunner {
         Runner(projection, registration: registration)
     }
     return open(registration.projection)
+}
+
+/// The event types any of a set of projections folds, so that the data of
+/// other events is never parsed.
+struct EventTypeFilter {
+    /// Nil when some projection folds every type.
+    private let types: Set<String>?
+
+    init(_ runners: [any ProjectionRunner]) {
+        var union: Set<String>? = []
+        for runner in runners {
+            guard let types = runner.eventTypes else {
+                union = nil
+                break
+            }
+            union?.formUnion(types)
+        }
+        self.types = union
+    }
+
+    func isFolded(_ type: String) -> Bool { types?.contains(type) ?? true }
 }

@@ -137,6 +137,32 @@ struct WorkloadTests {
         }
     }
 
+    @Test("a built-in fold leaves its state as it is for every type outside its eventTypes")
+    func eventTypeFilters() throws {
+        let fixture = try ReplayFixture()
+        fixture.record(at: "2026-11-01T09:00:00Z")
+        let lines = try generatedWorkload(events: 3_000, in: fixture.directory)
+        try appendLines(lines[...], to: fixture.store)
+        let events = try fixture.store.readAll(from: 1)
+        func check<P: Projection>(_ projection: P) throws where P.State: Equatable {
+            let types = try #require(projection.eventTypes)
+            let others = events.filter { !types.contains($0.type) }
+            #expect(others.count > 100, "\(projection.name)")
+            // Folded after real events, so the state has records to disturb.
+            var state = projection.initialState()
+            for event in events.prefix(1_500) where types.contains(event.type) {
+                try projection.fold(&state, event)
+            }
+            let before = state
+            for event in others { try projection.fold(&state, event) }
+            #expect(state == before, "\(projection.name)")
+        }
+        try check(UtilizationProjection())
+        try check(MarginExposureProjection())
+        try check(ApprovalAgingProjection())
+        try check(BillingReadinessProjection())
+    }
+
     @Test("a killed project or rebuild leaves read models equal to a clean rebuild")
     func crashes() throws {
         let fixture = try ReplayFixture()

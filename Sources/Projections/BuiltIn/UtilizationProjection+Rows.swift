@@ -56,13 +56,47 @@ extension UtilizationProjection {
         var pending: Decimal = 0
 
         /// Adds a timesheet by its status; a rejected one adds nothing.
-        mutating func add(_ timesheet: Timesheet) {
+        mutating func add(_ timesheet: Timesheet, _ adder: inout DecimalAdder) {
             switch (timesheet.status, timesheet.billable) {
-            case (.approved, true): billable += timesheet.hours
-            case (.approved, false): nonBillable += timesheet.hours
-            case (.submitted, _): pending += timesheet.hours
+            case (.approved, true): billable = adder.sum(billable, timesheet.hours)
+            case (.approved, false): nonBillable = adder.sum(nonBillable, timesheet.hours)
+            case (.submitted, _): pending = adder.sum(pending, timesheet.hours)
             case (.rejected, _): break
             }
+        }
+    }
+
+    /// The figures worked out from a week's totals, remembered by the bits
+    /// of their inputs: many weeks share the same hours and capacity.
+    struct WeekFigures {
+        var utilization: Decimal?
+        var status: WeekStatus
+
+        struct Inputs: Hashable {
+            var billable: DecimalBits
+            var nonBillable: DecimalBits
+            var available: DecimalBits
+            var target: DecimalBits
+        }
+
+        typealias Memo = DecimalMemo<Inputs, WeekFigures>
+
+        init(_ totals: WeekTotals, available: Decimal, target: Decimal) {
+            utilization = available == 0 ? nil : totals.billable * 100 / available
+            status = WeekStatus(worked: totals.billable + totals.nonBillable,
+                                available: available,
+                                utilization: utilization,
+                                target: target)
+        }
+
+        static func inputs(_ totals: WeekTotals, available: Decimal,
+                           target: Decimal) -> Inputs? {
+            guard let billable = DecimalBits(totals.billable),
+                  let nonBillable = DecimalBits(totals.nonBillable),
+                  let available = DecimalBits(available), let target = DecimalBits(target)
+            else { return nil }
+            return Inputs(billable: billable, nonBillable: nonBillable, available: available,
+                          target: target)
         }
     }
 
@@ -74,9 +108,10 @@ extension UtilizationProjection {
     ///   w rows.
     public func rows(of state: State, now: Timestamp) -> [Row] {
         let weeks = weeklyTotals(state)
+        var memo = WeekFigures.Memo()
         return weeks
             .sorted { WeekKey.precedes($0.key, $1.key) }
-            .map { row(for: $0.key, $0.value, state) }
+            .map { row(for: $0.key, $0.value, state, memo: &memo) }
     }
 
     /// The row of one week (`key` is `consultant_id/week_start`), for `explain`.
@@ -89,24 +124,27 @@ extension UtilizationProjection {
         }
         let wanted = WeekKey(consultantID: String(key[..<slash]), weekStart: week.daysSinceEpoch)
         var totals = WeekTotals()
+        var adder = DecimalAdder()
         var seen = state.capacity[wanted.consultantID]?[wanted.weekStart] != nil
         for timesheet in state.timesheets.values
         where timesheet.weekStart == wanted.weekStart
             && timesheet.consultantID == wanted.consultantID {
-            totals.add(timesheet)
+            totals.add(timesheet, &adder)
             seen = true
         }
-        return seen ? row(for: wanted, totals, state) : nil
+        var memo = WeekFigures.Memo()
+        return seen ? row(for: wanted, totals, state, memo: &memo) : nil
     }
 
     /// The totals of every week some timesheet is in or some capacity is
     /// set for; a week with only rejected timesheets gets zeros.
     func weeklyTotals(_ state: State) -> [WeekKey: WeekTotals] {
         var weeks: [WeekKey: WeekTotals] = [:]
+        var adder = DecimalAdder()
         for timesheet in state.timesheets.values {
             let key = WeekKey(consultantID: timesheet.consultantID,
                               weekStart: timesheet.weekStart)
-            weeks[key, default: WeekTotals()].add(timesheet)
+            weeks[key, default: WeekTotals()].add(timesheet, &adder)
         }
         for (consultant, byWeek) in state.capacity {
             for week in byWeek.keys {
@@ -118,15 +156,17 @@ extension UtilizationProjection {
     }
 
     /// The cells of one week, in column order.
-    func row(for key: WeekKey, _ totals: WeekTotals, _ state: State) -> Row {
+    func row(for key: WeekKey, _ totals: WeekTotals, _ state: State,
+             memo: inout WeekFigures.Memo) -> Row {
         let available = state.capacity[key.consultantID]?[key.weekStart]
             ?? rules.defaultAvailableHours
-        let utilization = available == 0 ? nil : totals.billable * 100 / available
         let target = rules.targetPercent(forRole: state.roles[key.consultantID])
-        let status = WeekStatus(worked: totals.billable + totals.nonBillable,
-                                available: available,
-                                utilization: utilization,
-                                target: target)
+        let inputs = WeekFigures.inputs(totals, available: available, target: target)
+        let figures = memo.value(inputs) {
+            WeekFigures(totals, available: available, target: target)
+        }
+        let utilization = figures.utilization
+        let status = figures.status
         return [
             .text(key.consultantID),
             .date(CalendarDate(daysSinceEpoch: key.weekStart)),
