@@ -48,8 +48,10 @@ enum CompactState {
     /// platform where it does not, states use `StateCoder` instead.
     static let isAvailable = MemoryLayout<Decimal>.size == 20
 
-    static func encode<T: CompactCodable>(_ value: T) -> [UInt8] {
-        var writer = StateWriter()
+    /// - Parameter capacity: the bytes to reserve, e.g. the size of the
+    ///   last encoding of a similar value, so the buffer is not regrown.
+    static func encode<T: CompactCodable>(_ value: T, capacity: Int = 4096) -> [UInt8] {
+        var writer = StateWriter(capacity: capacity)
         writer.bytes.append(format)
         value.write(to: &writer)
         return writer.bytes
@@ -78,8 +80,8 @@ enum CompactState {
 struct StateWriter {
     var bytes: [UInt8] = []
 
-    init() {
-        bytes.reserveCapacity(4096)
+    init(capacity: Int = 4096) {
+        bytes.reserveCapacity(capacity)
     }
 
     mutating func writeVarint(_ value: UInt64) {

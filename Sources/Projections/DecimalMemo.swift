@@ -1,5 +1,6 @@
 import EventModel
 import Foundation
+import Synchronization
 
 // Foundation's `Decimal` arithmetic and printing allocate on every call, and
 // read models repeat the same few values endlessly: weekly hours, rates,
@@ -82,5 +83,25 @@ struct CellFormatter {
             return cell.formatted(for: column)
         }
         return memo.value(Printed(bits: bits, places: places)) { cell.formatted(for: column) }
+    }
+}
+
+/// Exact products, memoised on the operands' bits for the whole process
+/// (hours times a rate: a few thousand distinct pairs).
+final class DecimalProducts: Sendable {
+    static let shared = DecimalProducts()
+
+    private struct Operands: Hashable {
+        var lhs: DecimalBits
+        var rhs: DecimalBits
+    }
+
+    private let memo = Mutex(DecimalMemo<Operands, Decimal>())
+
+    /// `lhs * rhs`, the same bits as Foundation's multiplication gives.
+    func product(_ lhs: Decimal, _ rhs: Decimal) -> Decimal {
+        guard let left = DecimalBits(lhs), let right = DecimalBits(rhs) else { return lhs * rhs }
+        let operands = Operands(lhs: left, rhs: right)
+        return memo.withLock { $0.value(operands) { lhs * rhs } }
     }
 }

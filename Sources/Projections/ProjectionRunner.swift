@@ -61,6 +61,8 @@ final class Runner<P: Projection>: ProjectionRunner {
     let projection: P
     let eventTypes: Set<String>?
     var state: P.State
+    /// The size of the last encoding, to size the next one's buffer.
+    private var encodedSize = 0
 
     init(_ projection: P, registration: RegisteredProjection) {
         self.projection = projection
@@ -85,7 +87,9 @@ final class Runner<P: Projection>: ProjectionRunner {
 
     func encode() throws -> [UInt8] {
         if CompactState.isAvailable, let compact = state as? any CompactCodable {
-            return CompactState.encode(compact)
+            let bytes = CompactState.encode(compact, capacity: encodedSize + encodedSize / 8 + 4096)
+            encodedSize = bytes.count
+            return bytes
         }
         return try StateCoder.encode(state)
     }

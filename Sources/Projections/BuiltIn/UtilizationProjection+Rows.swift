@@ -66,37 +66,26 @@ extension UtilizationProjection {
         }
     }
 
-    /// The figures worked out from a week's totals, remembered by the bits
-    /// of their inputs: many weeks share the same hours and capacity.
-    struct WeekFigures {
-        var utilization: Decimal?
-        var status: WeekStatus
-
-        struct Inputs: Hashable {
+    /// Billable hours over available hours, in percent, remembered by the
+    /// bits of the two: many weeks share the same hours and capacity, and
+    /// an exact division costs microseconds.
+    struct UtilizationMemo {
+        private struct Operands: Hashable {
             var billable: DecimalBits
-            var nonBillable: DecimalBits
             var available: DecimalBits
-            var target: DecimalBits
         }
 
-        typealias Memo = DecimalMemo<Inputs, WeekFigures>
+        private var memo = DecimalMemo<Operands, Decimal>()
 
-        init(_ totals: WeekTotals, available: Decimal, target: Decimal) {
-            utilization = available == 0 ? nil : totals.billable * 100 / available
-            status = WeekStatus(worked: totals.billable + totals.nonBillable,
-                                available: available,
-                                utilization: utilization,
-                                target: target)
-        }
-
-        static func inputs(_ totals: WeekTotals, available: Decimal,
-                           target: Decimal) -> Inputs? {
-            guard let billable = DecimalBits(totals.billable),
-                  let nonBillable = DecimalBits(totals.nonBillable),
-                  let available = DecimalBits(available), let target = DecimalBits(target)
-            else { return nil }
-            return Inputs(billable: billable, nonBillable: nonBillable, available: available,
-                          target: target)
+        /// `billable * 100 / available`; nil when nothing is available.
+        mutating func percent(_ billable: Decimal, of available: Decimal) -> Decimal? {
+            guard available != 0 else { return nil }
+            guard let left = DecimalBits(billable), let right = DecimalBits(available) else {
+                return billable * 100 / available
+            }
+            return memo.value(Operands(billable: left, available: right)) {
+                billable * 100 / available
+            }
         }
     }
 
@@ -108,7 +97,7 @@ extension UtilizationProjection {
     ///   w rows.
     public func rows(of state: State, now: Timestamp) -> [Row] {
         let weeks = weeklyTotals(state)
-        var memo = WeekFigures.Memo()
+        var memo = UtilizationMemo()
         return weeks
             .sorted { WeekKey.precedes($0.key, $1.key) }
             .map { row(for: $0.key, $0.value, state, memo: &memo) }
@@ -132,7 +121,7 @@ extension UtilizationProjection {
             totals.add(timesheet, &adder)
             seen = true
         }
-        var memo = WeekFigures.Memo()
+        var memo = UtilizationMemo()
         return seen ? row(for: wanted, totals, state, memo: &memo) : nil
     }
 
@@ -157,16 +146,15 @@ extension UtilizationProjection {
 
     /// The cells of one week, in column order.
     func row(for key: WeekKey, _ totals: WeekTotals, _ state: State,
-             memo: inout WeekFigures.Memo) -> Row {
+             memo: inout UtilizationMemo) -> Row {
         let available = state.capacity[key.consultantID]?[key.weekStart]
             ?? rules.defaultAvailableHours
+        let utilization = memo.percent(totals.billable, of: available)
         let target = rules.targetPercent(forRole: state.roles[key.consultantID])
-        let inputs = WeekFigures.inputs(totals, available: available, target: target)
-        let figures = memo.value(inputs) {
-            WeekFigures(totals, available: available, target: target)
-        }
-        let utilization = figures.utilization
-        let status = figures.status
+        let status = WeekStatus(worked: totals.billable + totals.nonBillable,
+                                available: available,
+                                utilization: utilization,
+                                target: target)
         return [
             .text(key.consultantID),
             .date(CalendarDate(daysSinceEpoch: key.weekStart)),
