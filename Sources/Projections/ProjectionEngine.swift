@@ -240,6 +240,8 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
                         projectionVersion: runner.registration.projection.version),
                         rows: rows, intoTable: table + "__rebuild", updatedAt: now)
                     try database.swap(table + "__rebuild", into: table)
+                    // The state is saved: free it before the next model's rows.
+                    runner.reset()
                     return ProjectionRun(name: runner.name, fromPosition: 1, toPosition: head,
                                          rows: rows.count)
                 }

@@ -103,3 +103,18 @@ struct CompactStateTests {
         }
     }
 }
+
+@Suite("Key order")
+struct UTF8OrderTests {
+    @Test("utf8Precedes orders as the strings' UTF-8 bytes do")
+    func order() {
+        let keys = ["", "a", "A", "ab", "b", "é", "e\u{301}", "Z", "C10", "C9", "🎉", "z\u{0}",
+                    "a long key past fifteen bytes", "a long key past fifteen bytez"]
+        for lhs in keys {
+            for rhs in keys {
+                #expect(utf8Precedes(lhs, rhs) == lhs.utf8.lexicographicallyPrecedes(rhs.utf8),
+                        "\(lhs) < \(rhs)")
+            }
+        }
+    }
+}

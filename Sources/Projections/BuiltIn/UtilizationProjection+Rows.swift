@@ -43,7 +43,7 @@ extension UtilizationProjection {
         /// dates have four-digit years, so their text order is day order.
         static func precedes(_ lhs: WeekKey, _ rhs: WeekKey) -> Bool {
             if lhs.consultantID != rhs.consultantID {
-                return lhs.consultantID.utf8.lexicographicallyPrecedes(rhs.consultantID.utf8)
+                return utf8Precedes(lhs.consultantID, rhs.consultantID)
             }
             return lhs.weekStart < rhs.weekStart
         }
