@@ -25,11 +25,23 @@ struct CompactStateTests {
 
     @Test("every built-in state round-trips exactly, and so do its rows")
     func builtInRoundTrip() throws {
+        /// Whole-state equality, so a field the codec forgot is caught even
+        /// when no row shows it.
+        func sameState<P: Projection>(_ a: any ProjectionRunner, _ b: any ProjectionRunner,
+                                      as type: P.Type) -> Bool? where P.State: Equatable {
+            guard let a = a as? Runner<P>, let b = b as? Runner<P> else { return nil }
+            return a.state == b.state
+        }
         for (name, runner) in try foldedStates() {
             let bytes = try runner.encode()
             #expect(bytes.first == CompactState.format, "\(name)")
             let copy = makeRunner(runner.registration)
             try copy.load(bytes)
+            let same = sameState(runner, copy, as: UtilizationProjection.self)
+                ?? sameState(runner, copy, as: MarginExposureProjection.self)
+                ?? sameState(runner, copy, as: ApprovalAgingProjection.self)
+                ?? sameState(runner, copy, as: BillingReadinessProjection.self)
+            #expect(same == true, "\(name)")
             #expect(copy.rows(now: fixedNow) == runner.rows(now: fixedNow), "\(name)")
             #expect(!runner.rows(now: fixedNow).isEmpty, "\(name)")
             #expect(try copy.encode().count == bytes.count, "\(name)")
