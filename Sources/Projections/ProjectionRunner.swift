@@ -87,7 +87,8 @@ final class Runner<P: Projection>: ProjectionRunner {
 
     func encode() throws -> [UInt8] {
         if CompactState.isAvailable, let compact = state as? any CompactCodable {
-            let bytes = CompactState.encode(compact, capacity: encodedSize + encodedSize / 8 + 4096)
+            let capacity = encodedSize + encodedSize / 8 + 4096
+            let bytes = CompactState.encode(compact, capacity: capacity)
             encodedSize = bytes.count
             return bytes
         }

@@ -78,7 +78,8 @@ struct CompactStateTests {
             Decimal(string: "0.00000000000000000000000000000000000001")!,
             Decimal(string: "26.85120450862128")! * 3,
         ]
-        let map = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($0.offset, $0.element) })
+        let map = Dictionary(
+            uniqueKeysWithValues: values.enumerated().map { ($0.offset, $0.element) })
         let bytes = CompactState.encode(map)
         let decoded = try CompactState.decode([Int: Decimal].self, from: bytes)
         #expect(decoded == map)
