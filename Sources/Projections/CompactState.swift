@@ -13,6 +13,10 @@ import Foundation
 //     `StateCoder`'s binary (0x01), its JSON fallback (0x4A) nor plain JSON
 //     ("{", "[") starts with, so bytes of one format are never read as the
 //     other;
+//   - then a probe: the decimal -1234.5678 in the form below. Decimals are
+//     stored as their memory, so bytes written by a build whose `Decimal`
+//     lays out its memory otherwise would be misread; such bytes are
+//     refused instead (a snapshot is then skipped, a state must be rebuilt);
 //   - integers are zig-zag varints, booleans one byte (0 or 1), optionals a
 //     presence byte then the value, strings a varint length then UTF-8;
 //   - a decimal is the five 32-bit words of its in-memory form, each as a
@@ -53,8 +57,20 @@ enum CompactState {
     static func encode<T: CompactCodable>(_ value: T, capacity: Int = 4096) -> [UInt8] {
         var writer = StateWriter(capacity: capacity)
         writer.bytes.append(format)
+        probe.write(to: &writer)
         value.write(to: &writer)
         return writer.bytes
+    }
+
+    /// A decimal whose stored form checks that the writer's `Decimal` had
+    /// the same memory layout as the reader's.
+    static let probe = Decimal(sign: .minus, exponent: -4, significand: 12_345_678)
+
+    /// Whether `decimal` has the probe's exact bits.
+    private static func isProbe(_ decimal: Decimal) -> Bool {
+        withUnsafeBytes(of: decimal) { read in
+            withUnsafeBytes(of: probe) { expected in read.elementsEqual(expected) }
+        }
     }
 
     /// - Throws: `CompactStateError` when the bytes are not a whole value of
@@ -65,6 +81,9 @@ enum CompactState {
                 throw CompactStateError(offset: 0, reason: "not the compact format")
             }
             var reader = StateReader(buffer, offset: 1)
+            guard isProbe(try Decimal(from: &reader)) else {
+                throw CompactStateError(offset: 1, reason: "written with another decimal layout")
+            }
             let value = try T(from: &reader)
             guard reader.isAtEnd else {
                 throw CompactStateError(offset: reader.offset, reason: "trailing bytes")

@@ -110,6 +110,12 @@ struct CompactStateTests {
         #expect(throws: (any Error).self) {
             try makeRunner(runner.registration).load(bytes + [0])
         }
+        // A decimal layout other than this build's (the probe differs).
+        var otherLayout = bytes
+        otherLayout[2] ^= 0x01
+        #expect(throws: (any Error).self) {
+            try makeRunner(runner.registration).load(otherLayout)
+        }
         // A count far beyond the bytes left must not allocate.
         #expect(throws: (any Error).self) {
             try makeRunner(runner.registration).load([CompactState.format, 0xFF, 0xFF, 0xFF, 0x7F])
