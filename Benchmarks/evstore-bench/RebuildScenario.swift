@@ -46,10 +46,19 @@ enum RebuildScenario {
                         "events": Double(runs.first?.toPosition ?? 0)])
     }
 
+    /// Folds as the engine does: an event's data is parsed once when some
+    /// projection folds its type, and each projection sees only its types.
     private static func foldOnly(_ store: EventStore, _ projections: [any Projection]) throws {
         var folders = projections.map { Folder($0) }
+        let types = projections.map(\.eventTypes)
+        let parsed: Set<String>? = types.contains { $0 == nil }
+            ? nil : types.reduce(into: Set<String>()) { $0.formUnion($1 ?? []) }
         try store.readAll(from: 1) { event in
-            for index in folders.indices { try folders[index].fold(event) }
+            let event = parsed.map { $0.contains(event.type) } ?? true
+                ? event.parsingData() : event
+            for index in folders.indices where types[index]?.contains(event.type) ?? true {
+                try folders[index].fold(event)
+            }
             return true
         }
     }

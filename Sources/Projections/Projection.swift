@@ -26,6 +26,11 @@ public protocol Projection: Sendable {
     var columns: [Column] { get }
     /// How many leading columns make a row's key (joined with `/` for `explain`).
     var keyColumnCount: Int { get }
+    /// The event types `fold` can change the state for, or nil for any. The
+    /// engine neither parses nor folds an event of another type for this
+    /// projection, so a fold must leave the state as it is for those. The
+    /// default is nil.
+    var eventTypes: Set<String>? { get }
 
     /// The state before any event.
     func initialState() -> State
@@ -42,6 +47,9 @@ public protocol Projection: Sendable {
 }
 
 extension Projection {
+    /// Nil: every event is folded.
+    public var eventTypes: Set<String>? { nil }
+
     public func row(of state: State, key: String, now: Timestamp) -> Row? {
         rows(of: state, now: now).first { self.key(of: $0) == key }
     }

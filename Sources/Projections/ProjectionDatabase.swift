@@ -118,10 +118,12 @@ final class ProjectionDatabase {
         let placeholders = Array(repeating: "?", count: runner.columns.count)
             .joined(separator: ", ")
         let insert = try connection.statement("INSERT INTO \(table) VALUES(\(placeholders))")
+        var formatter = CellFormatter()
         for row in rows {
             insert.reset()
             for (index, (cell, column)) in zip(row, runner.columns).enumerated() {
-                bind(cell, column: column, to: insert, at: Int32(index + 1))
+                bind(cell, column: column, to: insert, at: Int32(index + 1),
+                     formatter: &formatter)
             }
             try insert.run()
         }
@@ -159,12 +161,12 @@ final class ProjectionDatabase {
     }
 
     private func bind(_ cell: Cell, column: Column, to statement: SQLiteStatement,
-                      at index: Int32) {
+                      at index: Int32, formatter: inout CellFormatter) {
         switch cell {
         case .null: statement.bindNull(index)
         case .integer(let value): statement.bind(index, value)
         case .bool(let value): statement.bind(index, value ? 1 : 0)
-        default: statement.bind(index, cell.formatted(for: column))
+        default: statement.bind(index, formatter.text(cell, for: column))
         }
     }
 }

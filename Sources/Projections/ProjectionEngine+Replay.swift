@@ -107,12 +107,19 @@ extension ProjectionEngine {
         if let asOf = cutoff.asOf {
             last = min(last, try store.lastPosition(recordedAtOrBefore: asOf))
         }
-        let runner = makeRunner(registration)
+        var runner = makeRunner(registration)
         var from = 1
         if useSnapshots && cutoff.occurredUntil == nil,
            let snapshot = try snapshot(for: registration, atOrBefore: last) {
-            try runner.load(snapshot.state)
-            from = snapshot.position + 1
+            do {
+                try runner.load(snapshot.state)
+                from = snapshot.position + 1
+            } catch {
+                // A snapshot is only a cache: one this build cannot read (an
+                // unknown format or layout, damage) is skipped, and the
+                // replay folds from position 1 instead.
+                runner = makeRunner(registration)
+            }
         }
         return PreparedReplay(runner: runner, from: from, lastPosition: last,
                               now: try replayNow(cutoff, last: last), cutoff: cutoff)
@@ -133,6 +140,8 @@ extension ProjectionEngine {
         try store.readAll(from: replay.from,
                           filter: ReadFilter(untilPosition: replay.lastPosition)) { event in
             guard replay.cutoff.admits(event) else { return true }
+            // An event of a type the projection does not fold changes nothing.
+            guard replay.runner.folds(event.type) else { return true }
             try replay.runner.fold(event)
             try afterEach(event)
             return true

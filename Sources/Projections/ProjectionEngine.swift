@@ -128,10 +128,12 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
         let head = try store.headPosition()
         let start = runners.map { $0.checkpoint?.position ?? 0 }.min() ?? head
         if start < head {
-            try fold(from: start + 1, through: head, progress: progress) { event in
+            let filter = EventTypeFilter(runners.map(\.runner))
+            try fold(from: start + 1, through: head, filter: filter,
+                     progress: progress) { event in
                 for (runner, checkpoint) in runners
                 where event.position > (checkpoint?.position ?? 0) {
-                    try runner.fold(event)
+                    if runner.folds(event.type) { try runner.fold(event) }
                     try snapshotIfDue(runner, at: event.position)
                 }
             }
@@ -189,12 +191,13 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
     }
 
     /// Streams the events `from...head` into `body`, reporting progress.
-    private func fold(from: Int, through head: Int, progress: (Int, Int) -> Void,
+    /// An event that some projection folds has its data parsed once for all.
+    private func fold(from: Int, through head: Int, filter: EventTypeFilter,
+                      progress: (Int, Int) -> Void,
                       _ body: (RecordedEvent) throws -> Void) throws {
         var count = 0
         try store.readAll(from: from, filter: ReadFilter(untilPosition: head)) { event in
-            // Parse the data once for every projection that folds the event.
-            try body(event.parsingData())
+            try body(filter.isFolded(event.type) ? event.parsingData() : event)
             count += 1
             if count % 50_000 == 0 { progress(event.position, head) }
             return true
@@ -216,9 +219,10 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
             let runners = try selected(names).map(makeRunner)
             let head = try store.headPosition()
             if head > 0 {
-                try fold(from: 1, through: head, progress: progress) { event in
+                let filter = EventTypeFilter(runners)
+                try fold(from: 1, through: head, filter: filter, progress: progress) { event in
                     for runner in runners {
-                        try runner.fold(event)
+                        if runner.folds(event.type) { try runner.fold(event) }
                         try snapshotIfDue(runner, at: event.position)
                     }
                 }
@@ -235,6 +239,8 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
                         projectionVersion: runner.registration.projection.version),
                         rows: rows, intoTable: table + "__rebuild", updatedAt: now)
                     try database.swap(table + "__rebuild", into: table)
+                    // The state is saved: free it before the next model's rows.
+                    runner.reset()
                     return ProjectionRun(name: runner.name, fromPosition: 1, toPosition: head,
                                          rows: rows.count)
                 }

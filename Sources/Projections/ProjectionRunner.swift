@@ -37,6 +37,8 @@ public struct RegisteredProjection: Sendable {
 /// run built-in and custom projections side by side.
 protocol ProjectionRunner: AnyObject {
     var registration: RegisteredProjection { get }
+    /// The event types the projection folds; nil for all.
+    var eventTypes: Set<String>? { get }
     func reset()
     func load(_ bytes: [UInt8]) throws
     func encode() throws -> [UInt8]
@@ -48,6 +50,8 @@ protocol ProjectionRunner: AnyObject {
 
 extension ProjectionRunner {
     var name: String { registration.projection.name }
+    /// Whether the projection folds events of `type`.
+    func folds(_ type: String) -> Bool { eventTypes?.contains(type) ?? true }
     var columns: [Column] { registration.projection.columns }
     var keyColumnCount: Int { registration.projection.keyColumnCount }
 }
@@ -55,22 +59,48 @@ extension ProjectionRunner {
 final class Runner<P: Projection>: ProjectionRunner {
     let registration: RegisteredProjection
     let projection: P
+    let eventTypes: Set<String>?
     var state: P.State
+    /// The size of the last encoding, to size the next one's buffer.
+    private var encodedSize = 0
 
     init(_ projection: P, registration: RegisteredProjection) {
         self.projection = projection
         self.registration = registration
+        self.eventTypes = projection.eventTypes
         self.state = projection.initialState()
     }
 
     func reset() { state = projection.initialState() }
 
+    /// Reads a state in the compact format (built-in states) or in
+    /// `StateCoder`'s formats (other states, and states saved before the
+    /// compact format existed).
     func load(_ bytes: [UInt8]) throws {
+        if bytes.first == CompactState.format,
+           let compact = P.State.self as? any CompactCodable.Type {
+            state = try Self.decodeCompact(compact, bytes)
+            return
+        }
         state = try StateCoder.decode(P.State.self, from: bytes)
     }
 
     func encode() throws -> [UInt8] {
-        try StateCoder.encode(state)
+        if CompactState.isAvailable, let compact = state as? any CompactCodable {
+            let capacity = encodedSize + encodedSize / 8 + 4096
+            let bytes = CompactState.encode(compact, capacity: capacity)
+            encodedSize = bytes.count
+            return bytes
+        }
+        return try StateCoder.encode(state)
+    }
+
+    private static func decodeCompact<C: CompactCodable>(_ type: C.Type,
+                                                         _ bytes: [UInt8]) throws -> P.State {
+        guard let state = try CompactState.decode(type, from: bytes) as? P.State else {
+            throw CompactStateError(offset: 0, reason: "not a state of \(P.self)")
+        }
+        return state
     }
 
     /// Folds one event; a failure names the projection and the position.
@@ -102,4 +132,25 @@ func makeRunner(_ registration: RegisteredProjection) -> any ProjectionRunner {
         Runner(projection, registration: registration)
     }
     return open(registration.projection)
+}
+
+/// The event types any of a set of projections folds, so that the data of
+/// other events is never parsed.
+struct EventTypeFilter {
+    /// Nil when some projection folds every type.
+    private let types: Set<String>?
+
+    init(_ runners: [any ProjectionRunner]) {
+        var union: Set<String>? = []
+        for runner in runners {
+            guard let types = runner.eventTypes else {
+                union = nil
+                break
+            }
+            union?.formUnion(types)
+        }
+        self.types = union
+    }
+
+    func isFolded(_ type: String) -> Bool { types?.contains(type) ?? true }
 }

@@ -28,9 +28,10 @@ public enum TableWriter {
     public static func csv(columns: [Column], rows: [Row], excel: Bool = false) -> [UInt8] {
         var out: [UInt8] = excel ? [0xEF, 0xBB, 0xBF] : []
         appendCSVLine(columns.map(\.name), to: &out)
+        var formatter = CellFormatter()
         for row in rows {
             let fields = zip(row, columns).map { cell, column -> String in
-                let text = cell.formatted(for: column)
+                let text = formatter.text(cell, for: column)
                 return column.isNumeric ? text : neutralised(text)
             }
             appendCSVLine(fields, to: &out)
@@ -69,6 +70,7 @@ public enum TableWriter {
     /// column's places), booleans, null, and text as strings.
     public static func jsonLines(columns: [Column], rows: [Row]) -> [UInt8] {
         var out: [UInt8] = []
+        var formatter = CellFormatter()
         for row in rows {
             out.append(UInt8(ascii: "{"))
             for (index, (cell, column)) in zip(row, columns).enumerated() {
@@ -78,7 +80,8 @@ public enum TableWriter {
                 switch cell {
                 case .null: out.append(contentsOf: "null".utf8)
                 case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
-                case .decimal, .integer: out.append(contentsOf: cell.formatted(for: column).utf8)
+                case .decimal, .integer:
+                    out.append(contentsOf: formatter.text(cell, for: column).utf8)
                 case .text, .timestamp, .date:
                     JSONWriter.appendString(cell.formatted(for: column), to: &out)
                 }
@@ -90,8 +93,9 @@ public enum TableWriter {
 
     /// An aligned plain-text table for reading on a terminal.
     public static func table(columns: [Column], rows: [Row]) -> [UInt8] {
+        var formatter = CellFormatter()
         let cells = [columns.map(\.name)]
-            + rows.map { row in zip(row, columns).map { $0.formatted(for: $1) } }
+            + rows.map { row in zip(row, columns).map { formatter.text($0, for: $1) } }
         var widths = columns.map { _ in 0 }
         for line in cells {
             for (index, text) in line.enumerated() { widths[index] = max(widths[index], text.count) }

@@ -116,6 +116,79 @@ struct WorkloadTests {
         }
     }
 
+    @Test("replays at cut-offs just before, at and after each snapshot equal folds from 1")
+    func snapshotBoundaries() throws {
+        let fixture = try ReplayFixture()
+        fixture.record(at: "2026-11-01T09:00:00Z")
+        let lines = try generatedWorkload(events: 1_500, in: fixture.directory)
+        try appendLines(lines[...], to: fixture.store)
+        let engine = try fixture.engine(snapshotInterval: 400)
+        try engine.rebuild()
+        for name in BuiltInProjections.names {
+            for snapshot in [400, 800, 1_200] {
+                for position in [snapshot - 1, snapshot, snapshot + 1, snapshot + 299] {
+                    let cutoff = ReplayCutoff(atPosition: position)
+                    let fast = try engine.replay(name, cutoff: cutoff, useSnapshots: true)
+                    let slow = try engine.replay(name, cutoff: cutoff, useSnapshots: false)
+                    #expect(fast.rows == slow.rows, "\(name) at \(position)")
+                    #expect(fast.position == position)
+                }
+            }
+        }
+    }
+
+    @Test("a snapshot this build cannot read is skipped: the replay folds from position 1")
+    func unreadableSnapshots() throws {
+        let fixture = try ReplayFixture()
+        fixture.record(at: "2026-11-01T09:00:00Z")
+        let lines = try generatedWorkload(events: 1_200, in: fixture.directory)
+        try appendLines(lines[...], to: fixture.store)
+        let engine = try fixture.engine(snapshotInterval: 500)
+        try engine.rebuild()
+        try engine.withDatabase { database in
+            // A compact header with another probe, then one with a damaged body.
+            try database.connection.execute(
+                "UPDATE snapshots SET state = x'02ff' WHERE position = 500")
+            try database.connection.execute(
+                "UPDATE snapshots SET state = substr(state, 1, 40) WHERE position = 1000")
+        }
+        for name in BuiltInProjections.names {
+            for position in [700, 1_100] {
+                let cutoff = ReplayCutoff(atPosition: position)
+                let fast = try engine.replay(name, cutoff: cutoff, useSnapshots: true)
+                let slow = try engine.replay(name, cutoff: cutoff, useSnapshots: false)
+                #expect(fast.rows == slow.rows, "\(name) at \(position)")
+                #expect(!slow.rows.isEmpty, "\(name)")
+            }
+        }
+    }
+
+    @Test("a built-in fold leaves its state as it is for every type outside its eventTypes")
+    func eventTypeFilters() throws {
+        let fixture = try ReplayFixture()
+        fixture.record(at: "2026-11-01T09:00:00Z")
+        let lines = try generatedWorkload(events: 3_000, in: fixture.directory)
+        try appendLines(lines[...], to: fixture.store)
+        let events = try fixture.store.readAll(from: 1)
+        func check<P: Projection>(_ projection: P) throws where P.State: Equatable {
+            let types = try #require(projection.eventTypes)
+            let others = events.filter { !types.contains($0.type) }
+            #expect(others.count > 100, "\(projection.name)")
+            // Folded after real events, so the state has records to disturb.
+            var state = projection.initialState()
+            for event in events.prefix(1_500) where types.contains(event.type) {
+                try projection.fold(&state, event)
+            }
+            let before = state
+            for event in others { try projection.fold(&state, event) }
+            #expect(state == before, "\(projection.name)")
+        }
+        try check(UtilizationProjection())
+        try check(MarginExposureProjection())
+        try check(ApprovalAgingProjection())
+        try check(BillingReadinessProjection())
+    }
+
     /// Kills `project` and `rebuild --all` with SIGKILL at random moments while
     /// the log grows. After each kill, every stored read model must be exactly
     /// the fold of the log up to its checkpoint, and a killed rebuild must have

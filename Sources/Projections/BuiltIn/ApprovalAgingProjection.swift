@@ -32,6 +32,17 @@ public struct ApprovalAgingProjection: Projection {
     /// One key column: `approval_id`.
     public let keyColumnCount = 1
 
+    /// The event types the fold reads; others leave the state as it is.
+    public var eventTypes: Set<String>? { Self.foldedTypes }
+
+    static let foldedTypes: Set<String> = [
+        "ApprovalRequested",
+        "ApprovalStepCompleted",
+        "ApprovalGranted",
+        "ApprovalRejected",
+        "ApprovalWithdrawn",
+    ]
+
     /// Creates the projection.
     /// - Parameter rules: bucket bounds and SLAs; the defaults when omitted.
     public init(rules: ApprovalAgingRules = ApprovalAgingRules()) {

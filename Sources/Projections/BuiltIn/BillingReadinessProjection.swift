@@ -34,6 +34,23 @@ public struct BillingReadinessProjection: Projection {
     /// One key column: `milestone_id`.
     public let keyColumnCount = 1
 
+    /// The event types the fold reads; others leave the state as it is.
+    public var eventTypes: Set<String>? { Self.foldedTypes }
+
+    static let foldedTypes: Set<String> = [
+        "MilestoneDefined",
+        "MilestoneCompleted",
+        "ClientSignoffReceived",
+        "InvoiceIssued",
+        "TimesheetSubmitted",
+        "TimesheetApproved",
+        "TimesheetRejected",
+        "ApprovalRequested",
+        "ApprovalGranted",
+        "ApprovalRejected",
+        "ApprovalWithdrawn",
+    ]
+
     /// Creates the projection.
     /// - Parameter rules: the sign-off rule; the default when omitted.
     public init(rules: BillingReadinessRules = BillingReadinessRules()) {

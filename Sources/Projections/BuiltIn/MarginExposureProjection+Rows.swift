@@ -76,7 +76,7 @@ extension MarginExposureProjection {
     /// - Complexity: O(e log e) for e opened engagements.
     public func rows(of state: State, now: Timestamp) -> [Row] {
         state.engagements
-            .sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            .sorted { utf8Precedes($0.key, $1.key) }
             .map { id, engagement in
                 row(id, engagement, state.ledgers[id] ?? Ledger())
             }

@@ -133,36 +133,50 @@ extension MarginExposureProjection {
 
 // MARK: - Posting
 
+// A sign is 1 to post a record's contribution and -1 to take it off; taking
+// off negates the amounts (exact, like multiplying by -1, without the cost of
+// a decimal multiplication). Products of hours and rates repeat endlessly,
+// so they come from a memo of exact results.
+
 extension MarginExposureProjection.Ledger {
     /// Posts an approved timesheet at its captured rates.
-    mutating func post(_ timesheet: MarginExposureProjection.Timesheet, sign: Decimal) {
-        let hours = sign * timesheet.hours
+    mutating func post(_ timesheet: MarginExposureProjection.Timesheet, sign: Int) {
+        let hours = Self.signed(timesheet.hours, sign)
         actualHours += hours
         guard let rates = timesheet.rates else {
             unassignedHours += hours
             return
         }
-        labourCost += hours * rates.costRate
-        if timesheet.billable { billableLabour += hours * rates.billRate }
+        labourCost += DecimalProducts.shared.product(hours, rates.costRate)
+        if timesheet.billable {
+            billableLabour += DecimalProducts.shared.product(hours, rates.billRate)
+        }
     }
 
-    mutating func post(_ expense: MarginExposureProjection.Expense, sign: Decimal) {
-        expenses += sign * expense.amount
-        if expense.billable { billableExpenses += sign * expense.amount }
+    mutating func post(_ expense: MarginExposureProjection.Expense, sign: Int) {
+        let amount = Self.signed(expense.amount, sign)
+        expenses += amount
+        if expense.billable { billableExpenses += amount }
     }
 
-    mutating func post(_ invoice: MarginExposureProjection.Invoice, sign: Decimal) {
-        invoiced += sign * invoice.amount
+    mutating func post(_ invoice: MarginExposureProjection.Invoice, sign: Int) {
+        invoiced += Self.signed(invoice.amount, sign)
     }
 
     /// Posts a milestone's amount; only completed milestones are posted.
-    mutating func post(_ milestone: MarginExposureProjection.Milestone, sign: Decimal) {
-        completedMilestones += sign * milestone.amount
+    mutating func post(_ milestone: MarginExposureProjection.Milestone, sign: Int) {
+        completedMilestones += Self.signed(milestone.amount, sign)
     }
 
     /// Posts a granted change request's deltas.
-    mutating func post(_ change: MarginExposureProjection.ChangeRequest, sign: Decimal) {
-        grantedHours += sign * change.hoursDelta
-        grantedValue += sign * change.valueDelta
+    mutating func post(_ change: MarginExposureProjection.ChangeRequest, sign: Int) {
+        grantedHours += Self.signed(change.hoursDelta, sign)
+        grantedValue += Self.signed(change.valueDelta, sign)
+    }
+
+    /// `value` for sign 1, `-value` for sign -1.
+    static func signed(_ value: Decimal, _ sign: Int) -> Decimal {
+        precondition(sign == 1 || sign == -1, "a posting's sign is 1 or -1")
+        return sign < 0 ? -value : value
     }
 }

@@ -60,6 +60,27 @@ public struct MarginExposureProjection: Projection {
     /// 1: engagement_id.
     public let keyColumnCount = 1
 
+    /// The event types the fold reads; others leave the state as it is.
+    public var eventTypes: Set<String>? { Self.foldedTypes }
+
+    static let foldedTypes: Set<String> = [
+        "EngagementOpened",
+        "EngagementClosed",
+        "ConsultantAssigned",
+        "TimesheetSubmitted",
+        "TimesheetApproved",
+        "TimesheetRejected",
+        "ExpensePosted",
+        "MilestoneDefined",
+        "MilestoneCompleted",
+        "InvoiceIssued",
+        "ChangeRequestSubmitted",
+        "ApprovalRequested",
+        "ApprovalGranted",
+        "ApprovalRejected",
+        "ApprovalWithdrawn",
+    ]
+
     /// Creates the projection with `rules` (the defaults when omitted).
     public init(rules: MarginExposureRules = MarginExposureRules()) {
         self.rules = rules

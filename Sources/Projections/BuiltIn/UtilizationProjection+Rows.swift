@@ -43,7 +43,7 @@ extension UtilizationProjection {
         /// dates have four-digit years, so their text order is day order.
         static func precedes(_ lhs: WeekKey, _ rhs: WeekKey) -> Bool {
             if lhs.consultantID != rhs.consultantID {
-                return lhs.consultantID.utf8.lexicographicallyPrecedes(rhs.consultantID.utf8)
+                return utf8Precedes(lhs.consultantID, rhs.consultantID)
             }
             return lhs.weekStart < rhs.weekStart
         }
@@ -56,12 +56,35 @@ extension UtilizationProjection {
         var pending: Decimal = 0
 
         /// Adds a timesheet by its status; a rejected one adds nothing.
-        mutating func add(_ timesheet: Timesheet) {
+        mutating func add(_ timesheet: Timesheet, _ adder: inout DecimalAdder) {
             switch (timesheet.status, timesheet.billable) {
-            case (.approved, true): billable += timesheet.hours
-            case (.approved, false): nonBillable += timesheet.hours
-            case (.submitted, _): pending += timesheet.hours
+            case (.approved, true): billable = adder.sum(billable, timesheet.hours)
+            case (.approved, false): nonBillable = adder.sum(nonBillable, timesheet.hours)
+            case (.submitted, _): pending = adder.sum(pending, timesheet.hours)
             case (.rejected, _): break
+            }
+        }
+    }
+
+    /// Billable hours over available hours, in percent, remembered by the
+    /// bits of the two: many weeks share the same hours and capacity, and
+    /// an exact division costs microseconds.
+    struct UtilizationMemo {
+        private struct Operands: Hashable {
+            var billable: DecimalBits
+            var available: DecimalBits
+        }
+
+        private var memo = DecimalMemo<Operands, Decimal>()
+
+        /// `billable * 100 / available`; nil when nothing is available.
+        mutating func percent(_ billable: Decimal, of available: Decimal) -> Decimal? {
+            guard available != 0 else { return nil }
+            guard let left = DecimalBits(billable), let right = DecimalBits(available) else {
+                return billable * 100 / available
+            }
+            return memo.value(Operands(billable: left, available: right)) {
+                billable * 100 / available
             }
         }
     }
@@ -74,9 +97,10 @@ extension UtilizationProjection {
     ///   w rows.
     public func rows(of state: State, now: Timestamp) -> [Row] {
         let weeks = weeklyTotals(state)
+        var memo = UtilizationMemo()
         return weeks
             .sorted { WeekKey.precedes($0.key, $1.key) }
-            .map { row(for: $0.key, $0.value, state) }
+            .map { row(for: $0.key, $0.value, state, memo: &memo) }
     }
 
     /// The row of one week (`key` is `consultant_id/week_start`), for `explain`.
@@ -89,24 +113,27 @@ extension UtilizationProjection {
         }
         let wanted = WeekKey(consultantID: String(key[..<slash]), weekStart: week.daysSinceEpoch)
         var totals = WeekTotals()
+        var adder = DecimalAdder()
         var seen = state.capacity[wanted.consultantID]?[wanted.weekStart] != nil
         for timesheet in state.timesheets.values
         where timesheet.weekStart == wanted.weekStart
             && timesheet.consultantID == wanted.consultantID {
-            totals.add(timesheet)
+            totals.add(timesheet, &adder)
             seen = true
         }
-        return seen ? row(for: wanted, totals, state) : nil
+        var memo = UtilizationMemo()
+        return seen ? row(for: wanted, totals, state, memo: &memo) : nil
     }
 
     /// The totals of every week some timesheet is in or some capacity is
     /// set for; a week with only rejected timesheets gets zeros.
     func weeklyTotals(_ state: State) -> [WeekKey: WeekTotals] {
         var weeks: [WeekKey: WeekTotals] = [:]
+        var adder = DecimalAdder()
         for timesheet in state.timesheets.values {
             let key = WeekKey(consultantID: timesheet.consultantID,
                               weekStart: timesheet.weekStart)
-            weeks[key, default: WeekTotals()].add(timesheet)
+            weeks[key, default: WeekTotals()].add(timesheet, &adder)
         }
         for (consultant, byWeek) in state.capacity {
             for week in byWeek.keys {
@@ -118,10 +145,11 @@ extension UtilizationProjection {
     }
 
     /// The cells of one week, in column order.
-    func row(for key: WeekKey, _ totals: WeekTotals, _ state: State) -> Row {
+    func row(for key: WeekKey, _ totals: WeekTotals, _ state: State,
+             memo: inout UtilizationMemo) -> Row {
         let available = state.capacity[key.consultantID]?[key.weekStart]
             ?? rules.defaultAvailableHours
-        let utilization = available == 0 ? nil : totals.billable * 100 / available
+        let utilization = memo.percent(totals.billable, of: available)
         let target = rules.targetPercent(forRole: state.roles[key.consultantID])
         let status = WeekStatus(worked: totals.billable + totals.nonBillable,
                                 available: available,

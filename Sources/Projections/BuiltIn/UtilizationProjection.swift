@@ -74,6 +74,17 @@ public struct UtilizationProjection: Projection {
     /// 2: consultant_id and week_start.
     public let keyColumnCount = 2
 
+    /// The event types the fold reads; others leave the state as it is.
+    public var eventTypes: Set<String>? { Self.foldedTypes }
+
+    static let foldedTypes: Set<String> = [
+        "TimesheetSubmitted",
+        "TimesheetApproved",
+        "TimesheetRejected",
+        "ConsultantCapacitySet",
+        "ConsultantAssigned",
+    ]
+
     /// Creates the projection with `rules` (the defaults when omitted).
     public init(rules: UtilizationRules = UtilizationRules()) {
         self.rules = rules

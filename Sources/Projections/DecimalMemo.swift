@@ -1,0 +1,107 @@
+import EventModel
+import EventStore
+import Foundation
+
+// Foundation's `Decimal` arithmetic and printing allocate on every call, and
+// read models repeat the same few values endlessly: weekly hours, rates,
+// targets. A result is a pure function of its operands' bits, so remembering
+// it by those bits gives the same value, bit for bit, as computing it again.
+// Two decimals that are equal but spelled differently (7.5 and 7.50) only
+// miss the memo; they never share a result.
+
+/// A decimal's exact bits, as a dictionary key.
+struct DecimalBits: Hashable {
+    private let low: UInt64
+    private let high: UInt64
+    private let tail: UInt32
+
+    /// Nil when `Decimal` is not the 20 bytes this reads (the memos then
+    /// compute every value).
+    init?(_ value: Decimal) {
+        guard CompactState.isAvailable else { return nil }
+        (low, high, tail) = withUnsafeBytes(of: value) { raw in
+            (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+             raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+             raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+        }
+    }
+}
+
+/// Remembers the results of a pure function of decimals, keyed by their
+/// bits. Bounded: past `limit` entries it starts again, so a stream of
+/// distinct values costs memory no more than `limit` entries.
+struct DecimalMemo<Key: Hashable, Value> {
+    private var results: [Key: Value] = [:]
+    private let limit: Int
+
+    init(limit: Int = 65_536) {
+        self.limit = limit
+    }
+
+    /// The remembered result for `key`, or `compute()` remembered.
+    mutating func value(_ key: Key?, _ compute: () -> Value) -> Value {
+        guard let key else { return compute() }
+        if let known = results[key] { return known }
+        let value = compute()
+        if results.count >= limit { results.removeAll(keepingCapacity: true) }
+        results[key] = value
+        return value
+    }
+}
+
+/// Exact decimal sums, memoised on the operands' bits.
+struct DecimalAdder {
+    private struct Operands: Hashable {
+        var lhs: DecimalBits
+        var rhs: DecimalBits
+    }
+
+    private var memo = DecimalMemo<Operands, Decimal>()
+
+    /// `lhs + rhs`, the same bits as Foundation's addition gives.
+    mutating func sum(_ lhs: Decimal, _ rhs: Decimal) -> Decimal {
+        guard let left = DecimalBits(lhs), let right = DecimalBits(rhs) else { return lhs + rhs }
+        return memo.value(Operands(lhs: left, rhs: right)) { lhs + rhs }
+    }
+}
+
+/// Prints cells as `Cell.formatted(for:)` does, remembering decimals' text.
+struct CellFormatter {
+    private struct Printed: Hashable {
+        var bits: DecimalBits
+        var places: Int
+    }
+
+    private var memo = DecimalMemo<Printed, String>()
+
+    init() {}
+
+    /// The same text as `cell.formatted(for: column)`.
+    mutating func text(_ cell: Cell, for column: Column) -> String {
+        guard case .decimal(let value) = cell, case .decimal(let places) = column.kind,
+              let bits = DecimalBits(value) else {
+            return cell.formatted(for: column)
+        }
+        return memo.value(Printed(bits: bits, places: places)) { cell.formatted(for: column) }
+    }
+}
+
+/// Exact products, memoised on the operands' bits for the whole process
+/// (hours times a rate: a few thousand distinct pairs).
+final class DecimalProducts: Sendable {
+    static let shared = DecimalProducts()
+
+    private struct Operands: Hashable {
+        var lhs: DecimalBits
+        var rhs: DecimalBits
+    }
+
+    private let memo = Locked(DecimalMemo<Operands, Decimal>())
+
+    /// `lhs * rhs`, the same bits as Foundation's multiplication gives.
+    func product(_ lhs: Decimal, _ rhs: Decimal) -> Decimal {
+        guard let left = DecimalBits(lhs), let right = DecimalBits(rhs) else { return lhs * rhs }
+        let operands = Operands(lhs: left, rhs: right)
+        return memo.withLock { $0.value(operands) { lhs * rhs } }
+    }
+}
