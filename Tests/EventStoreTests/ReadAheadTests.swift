@@ -117,4 +117,39 @@ struct ReadAheadTests {
         }
         #expect(delivered == Array(all.prefix(header.firstPosition - 1)))
     }
+
+    @Test("a queue kept full by its producer does not keep the items already taken")
+    func releasesTakenItems() {
+        // With a consumer slower than its producer the queue never runs empty;
+        // it once kept every item it had handed out, so a long read held the
+        // whole log in memory.
+        let live = LiveCount()
+        let queue = Handoff<Tracked>(depth: 2)
+        _ = queue.put(.chunk(Tracked(live)))
+        _ = queue.put(.chunk(Tracked(live)))
+        for _ in 0..<50 {
+            if case .chunk(let item) = queue.take() { _ = item }
+            _ = queue.put(.chunk(Tracked(live)))
+        }
+        #expect(live.count == 2)
+        queue.cancel()
+    }
 }
+
+/// Counts the `Tracked` objects alive.
+private final class LiveCount: @unchecked Sendable {
+    // Only touched on the test's thread.
+    var count = 0
+}
+
+private final class Tracked: Sendable {
+    private let live: LiveCount
+
+    init(_ live: LiveCount) {
+        self.live = live
+        live.count += 1
+    }
+
+    deinit { live.count -= 1 }
+}
+

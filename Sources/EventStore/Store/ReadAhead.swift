@@ -37,7 +37,6 @@ enum StageItem<Chunk: Sendable>: Sendable {
 final class Handoff<Chunk: Sendable>: Sendable {
     private struct State {
         var items: [StageItem<Chunk>] = []
-        var head = 0
         var cancelled = false
     }
 
@@ -69,14 +68,11 @@ final class Handoff<Chunk: Sendable>: Sendable {
         filled.wait()
         let item = state.withLock { state -> StageItem<Chunk>? in
             // Woken by `cancel` with nothing queued.
-            guard state.head < state.items.count else { return nil }
-            let item = state.items[state.head]
-            state.head += 1
-            if state.head == state.items.count {
-                state.items.removeAll(keepingCapacity: true)
-                state.head = 0
-            }
-            return item
+            guard !state.items.isEmpty else { return nil }
+            // Removed, not passed by: a taken chunk must not stay referenced
+            // while the producer keeps the queue from ever running empty.
+            // (At most `depth` items, so shifting them costs nothing.)
+            return state.items.removeFirst()
         }
         guard let item else { return .end }
         free.signal()
