@@ -62,7 +62,7 @@ indirect enum FieldRule: Sendable {
         case .decimal(let range):
             switch FieldRule.number(value) {
             case .failure(let reason): return reason.text
-            case .success(let number): return range.violation(number)
+            case .success(let number): return number.scaleViolation ?? range.violation(number)
             }
         }
         return nil
@@ -109,6 +109,31 @@ struct Reason: Error {
 /// "must be X, got <JSON type>".
 private func mismatch(_ expected: String, _ value: JSONValue) -> String {
     "must be \(expected), got \(value.typeDescription)"
+}
+
+extension ExactNumber {
+    /// Digits a built-in decimal field may have after the decimal point:
+    /// more than any currency's minor units or any real log needs (the BPI
+    /// logs' amounts carry up to 18), few enough that a product of two
+    /// fields stays far above 10^-128, below which Foundation's `Decimal`
+    /// multiplication traps.
+    static let maximumFractionDigits = 32
+    /// Digits a built-in decimal field may have before the decimal point, so
+    /// that sums over millions of events stay exact instead of overflowing.
+    static let maximumWholeDigits = 18
+
+    /// Why the value has too many digits after or before the point, if it has.
+    var scaleViolation: String? {
+        if exponent < -Self.maximumFractionDigits {
+            return "must have at most \(Self.maximumFractionDigits) digits after the decimal point"
+        }
+        // |value| < 10^18 exactly when significand < 10^(18 - exponent).
+        if exponent >= Self.maximumWholeDigits
+            || significand >= powerOfTen(Self.maximumWholeDigits - exponent) {
+            return "must be less than 10^\(Self.maximumWholeDigits) in magnitude"
+        }
+        return nil
+    }
 }
 
 /// The values a decimal field may take. Bounds are integers so checks run

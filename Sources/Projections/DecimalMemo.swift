@@ -100,8 +100,28 @@ final class DecimalProducts: Sendable {
 
     /// `lhs * rhs`, the same bits as Foundation's multiplication gives.
     func product(_ lhs: Decimal, _ rhs: Decimal) -> Decimal {
-        guard let left = DecimalBits(lhs), let right = DecimalBits(rhs) else { return lhs * rhs }
+        guard let left = DecimalBits(lhs), let right = DecimalBits(rhs) else {
+            return lhs.multiplied(by: rhs)
+        }
         let operands = Operands(lhs: left, rhs: right)
-        return memo.withLock { $0.value(operands) { lhs * rhs } }
+        return memo.withLock { $0.value(operands) { lhs.multiplied(by: rhs) } }
+    }
+}
+
+extension Decimal {
+    /// `self * other`, except where Foundation's multiplication would trap:
+    /// it stops the process when the exact product falls below 10^-128. When
+    /// the operands' exponents come near that, each is first rounded to 60
+    /// places, so a product that small comes out as the zero (or the value
+    /// to 60 places) it is for any amount or count of hours.
+    func multiplied(by other: Decimal) -> Decimal {
+        guard exponent + other.exponent < -120 else { return self * other }
+        func rounded(_ value: Decimal) -> Decimal {
+            var value = value
+            var result = Decimal()
+            NSDecimalRound(&result, &value, 60, .plain)
+            return result
+        }
+        return rounded(self) * rounded(other)
     }
 }

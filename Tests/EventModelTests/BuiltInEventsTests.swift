@@ -111,6 +111,42 @@ struct BuiltInEventsRejectionTests {
         }
     }
 
+    @Test("a decimal field has at most 32 digits after the point and is below 10^18",
+          arguments: [
+        ("hours", "1e-33", "must have at most 32 digits after the decimal point"),
+        ("hours", #""0.000000000000000000000000000000001""#,
+         "must have at most 32 digits after the decimal point"),
+        ("amount", "1e18", "must be less than 10^18 in magnitude"),
+        ("amount", #""1000000000000000000.5""#, "must be less than 10^18 in magnitude"),
+        ("amount", "-1e19", "must be less than 10^18 in magnitude"),
+    ])
+    func decimalScale(key: String, json: String, reason: String) throws {
+        #expect(throws: ValidationError(field: "data.\(key)", reason: reason)) {
+            if key == "hours" {
+                try BuiltInEvents.validate(type: "TimesheetSubmitted",
+                                           data: try timesheet(key, json))
+            } else {
+                var data = try object(validExamples[7].data)
+                data[key] = try JSONParser.parse(json)
+                try BuiltInEvents.validate(type: "ExpensePosted", data: data)
+            }
+        }
+    }
+
+    @Test("decimals at the edges of the scale are accepted", arguments: [
+        ("hours", "1e-32"), ("hours", #""0.00000000000000000000000000000001""#),
+        ("amount", #""999999999999999999.99""#), ("amount", "26.851204508621283"),
+    ])
+    func decimalScaleEdges(key: String, json: String) throws {
+        if key == "hours" {
+            try BuiltInEvents.validate(type: "TimesheetSubmitted", data: try timesheet(key, json))
+        } else {
+            var data = try object(validExamples[7].data)
+            data[key] = try JSONParser.parse(json)
+            try BuiltInEvents.validate(type: "ExpensePosted", data: data)
+        }
+    }
+
     @Test("each malformed TimesheetSubmitted field is named with its reason", arguments: [
         ("hours", "true", "must be a number or a decimal string, got a boolean"),
         ("hours", #""abc""#, "must be an exact decimal: not a decimal number"),

@@ -174,6 +174,38 @@ struct MarginExposureTests {
         ])
     }
 
+    @Test("values at the smallest scale the validation admits fold without a trap")
+    func smallestScale() throws {
+        // Foundation's Decimal multiplication stops the process when a product
+        // falls below 10^-128. Here revenue = 1e-32 × 1e-32 / (10^18 − 1), a
+        // 38-digit quotient near 1e-82, and exposure multiplies it by a target
+        // of 1e-32: about 1e-114, whose exact digits reach 10^-151.
+        let tiny = "0.00000000000000000000000000000001"
+        var script = MarginScript()
+        script.open("E9", "fixed_fee", contract: tiny, budgetHours: "999999999999999999",
+                    budgetCost: "1", target: tiny)
+        script.assign("C1", to: "E9", bill: "150", cost: "100")
+        script.approved("T1", on: "E9", hours: tiny)
+
+        // cost = 1e-32 × 100 = 1e-30; every amount but the budget rounds to 0.00, and the
+        // margin (1e-82 − 1e-30) is below the target (1e-32 %): at risk.
+        let row = try #require(try rows(script.events).first)
+        #expect(row[4...11] == ["0.00", "999999999999999999.00", "1.00", "0.00", "0.00",
+                                "0.00", "0.00", "0.00"])
+        #expect(row[17...19] == ["0.00", "true", "open"])
+    }
+
+    @Test("a product that would fall below 10^-128 is rounded first, not trapped")
+    func guardedProduct() {
+        func decimal(_ text: String) -> Decimal { Decimal(string: text)! }
+        #expect(decimal("7.5").multiplied(by: decimal("180.25")) == decimal("1351.875"))
+        #expect(decimal("1e-60").multiplied(by: decimal("1e-60")) == decimal("1e-120"))
+        #expect(decimal("1e-65").multiplied(by: decimal("1e-65")) == 0)
+        #expect(decimal("5e-128").multiplied(by: decimal("0.1")) == 0)
+        // Rounded to 60 places first: 3e-61 → 0, so the product is 0.
+        #expect(decimal("3e-61").multiplied(by: decimal("2e-61")) == 0)
+    }
+
     @Test("hours approved with no assignment stay unassigned when one arrives later")
     func approvalWithoutAssignmentIsUnassigned() throws {
         var script = MarginScript()

@@ -42,7 +42,7 @@ extension MarginExposureProjection {
             marginPercent = revenue == 0 ? nil : margin * 100 / revenue
             burnPercent = engagement.budgetCost == 0
                 ? nil : cost * 100 / engagement.budgetCost
-            exposure = max(0, revenue * target / 100 - margin)
+            exposure = max(0, revenue.multiplied(by: target) / 100 - margin)
             let marginBelowTarget = marginPercent.map { $0 < target } ?? false
             let burnAboveAlert = burnPercent.map { $0 > rules.burnAlertPercent } ?? false
             atRisk = !engagement.isClosed && (marginBelowTarget || burnAboveAlert)
@@ -62,7 +62,7 @@ extension MarginExposureProjection {
             case .fixedFee:
                 guard budgetHours > 0 else { return 0 }
                 guard ledger.actualHours < budgetHours else { return contractValue }
-                return contractValue * ledger.actualHours / budgetHours
+                return contractValue.multiplied(by: ledger.actualHours) / budgetHours
             case .milestone:
                 return ledger.completedMilestones
             }
