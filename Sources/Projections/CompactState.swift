@@ -50,7 +50,22 @@ enum CompactState {
 
     /// Whether `Decimal` has the 20-byte layout the format copies. On a
     /// platform where it does not, states use `StateCoder` instead.
-    static let isAvailable = MemoryLayout<Decimal>.size == 20
+    static let isAvailable = MemoryLayout<Decimal>.size == 20 && lengthIsWhereExpected
+
+    /// Whether this build's `Decimal` keeps the count of mantissa words in
+    /// use in bits 12–15 of its first word, as swift-foundation does; checked
+    /// on known values. Decoding needs it: Foundation traps on a decimal
+    /// whose count is above 8, which damaged state bytes could otherwise
+    /// hand it.
+    private static let lengthIsWhereExpected: Bool = {
+        let known: [(Decimal, UInt32)] = [
+            (Decimal(0), 0), (Decimal(1), 1), (Decimal(65_537), 2), (Decimal(UInt64.max), 4),
+            (Decimal(sign: .minus, exponent: -4, significand: 12_345_678), 2),
+        ]
+        return known.allSatisfy { value, length in
+            withUnsafeBytes(of: value) { $0.loadUnaligned(as: UInt32.self) } >> 12 & 0xF == length
+        }
+    }()
 
     /// - Parameter capacity: the bytes to reserve, e.g. the size of the
     ///   last encoding of a similar value, so the buffer is not regrown.
@@ -252,6 +267,15 @@ extension Decimal: CompactCodable {
                     throw reader.failure("decimal word out of range")
                 }
                 raw.storeBytes(of: bits, toByteOffset: word * 4, as: UInt32.self)
+            }
+            // A decimal Foundation can work with: at most 8 mantissa words
+            // in use, and those beyond the count zero, as every decimal it
+            // makes has them.
+            let length = Int(UInt32(bitPattern: exponentWord) >> 12 & 0xF)
+            guard length <= 8 else { throw reader.failure("decimal length above 8") }
+            for word in length..<8 where raw.loadUnaligned(fromByteOffset: 4 + 2 * word,
+                                                           as: UInt16.self) != 0 {
+                throw reader.failure("decimal digits past its length")
             }
         }
         self = value

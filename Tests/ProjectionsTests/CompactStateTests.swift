@@ -88,6 +88,37 @@ struct CompactStateTests {
         }
     }
 
+    @Test("a decimal Foundation would trap on is refused")
+    func malformedDecimals() throws {
+        // 7.5: exponent -1, one mantissa word (75) in use.
+        let words = withUnsafeBytes(of: Decimal(string: "7.5")!) { raw in
+            (0..<5).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self) }
+        }
+        func encoded(_ words: [UInt32]) -> [UInt8] {
+            var writer = StateWriter()
+            writer.bytes.append(CompactState.format)
+            CompactState.probe.write(to: &writer)
+            Int64(Int32(bitPattern: words[0])).write(to: &writer)
+            for word in words[1...] { writer.writeVarint(UInt64(word)) }
+            return writer.bytes
+        }
+        #expect(words[1] == 75)
+        #expect(try CompactState.decode(Decimal.self, from: encoded(words))
+            == Decimal(string: "7.5")!)
+        // A count of 9 words in use: Foundation reads past its mantissa.
+        var tooLong = words
+        tooLong[0] = tooLong[0] & ~0xF000 | 9 << 12
+        #expect(throws: CompactStateError.self) {
+            try CompactState.decode(Decimal.self, from: encoded(tooLong))
+        }
+        // Digits in a word past the count.
+        var stray = words
+        stray[3] = 1
+        #expect(throws: CompactStateError.self) {
+            try CompactState.decode(Decimal.self, from: encoded(stray))
+        }
+    }
+
     @Test("strings, optionals, integers and sets at their extremes")
     func extremes() throws {
         let value: [String: [Int64?]] = ["": [nil, 0, Int64.min, Int64.max, -1],
