@@ -41,7 +41,7 @@ let package = Package(
         // Fuzz targets: under libFuzzer (tools/fuzz.sh) or, built normally,
         // a replayer of kept inputs.
         .executableTarget(name: "evstore-fuzz",
-                          dependencies: ["EventModel", "EventStore", "LogImport"],
+                          dependencies: ["EventModel", "EventStore", "LogImport", "Projections"],
                           path: "tools/evstore-fuzz"),
 
         // The benchmark: evstore against a plain SQLite event table.

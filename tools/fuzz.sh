@@ -4,14 +4,14 @@
 #
 #   tools/fuzz.sh TARGET [SECONDS] [libFuzzer options...]
 #
-# TARGET is jsonl, records, segment, xes or csv (see tools/evstore-fuzz).
+# TARGET is jsonl, records, segment, xes, csv or state (see tools/evstore-fuzz).
 # The kept inputs in Tests/LogImportTests/Fixtures/fuzz/TARGET seed the run
 # (the tests replay them); new coverage goes to .build/fuzz-corpus/TARGET and
 # crashing inputs to .build/fuzz-crashes/TARGET. Copy a crashing input into
 # the kept folder once its defect is fixed, so that it stays fixed.
 set -euo pipefail
 
-target=${1:?usage: tools/fuzz.sh jsonl|records|segment|xes|csv [SECONDS] [options...]}
+target=${1:?usage: tools/fuzz.sh jsonl|records|segment|xes|csv|state [SECONDS] [options...]}
 seconds=${2:-60}
 shift $(( $# >= 2 ? 2 : 1 ))
 root=$(cd "$(dirname "$0")/.." && pwd)

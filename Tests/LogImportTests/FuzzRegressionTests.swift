@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import Testing
 @testable import LogImport
+import Projections
 
 /// Replays the kept fuzzing inputs (`Fixtures/fuzz/TARGET`: the seeds of
 /// `tools/fuzz.sh` and every crashing input it found, once fixed) through the
@@ -30,6 +31,20 @@ struct FuzzRegressionTests {
         #expect(throws: Never.self) { try WireCodec.decodeLine(timesheet.bytes, line: 1) }
         let broken = try #require(kept.first { $0.name == "seed-broken-json" })
         #expect(throws: CodecError.self) { try WireCodec.decodeLine(broken.bytes, line: 1) }
+    }
+
+    @Test("saved states load, save again to the same rows, or are refused")
+    func states() throws {
+        let kept = try inputs("state")
+        for input in kept { _ = input.bytes.withUnsafeBytes { StateFuzzEntry.run($0) } }
+        // The seeds are the four built-in states after the same 400 generated
+        // events: each loads and has rows; cut short, each is refused.
+        for name in BuiltInProjections.names {
+            let seed = try #require(kept.first { $0.name == "seed-" + name }).bytes
+            let rows = seed.withUnsafeBytes { StateFuzzEntry.run($0) }
+            #expect((rows ?? 0) > 0, "\(name)")
+            #expect(seed.dropLast().withUnsafeBytes { StateFuzzEntry.run($0) } == nil)
+        }
     }
 
     @Test("record payloads and segment files decode, or are refused, soundly")

@@ -2,6 +2,7 @@ import EventModel
 import EventStore
 import Foundation
 import LogImport
+import Projections
 
 /// The readers a fuzzing run can drive; each takes any bytes.
 enum FuzzTarget: String, CaseIterable {
@@ -15,6 +16,8 @@ enum FuzzTarget: String, CaseIterable {
     case xes
     /// A CSV file.
     case csv
+    /// A saved projection state or snapshot, loaded, saved again and shown.
+    case state
 
     func run(_ bytes: UnsafeRawBufferPointer) {
         switch self {
@@ -23,6 +26,7 @@ enum FuzzTarget: String, CaseIterable {
         case .segment: LogFuzzEntry.segment(Array(bytes), scratch: scratchDirectory)
         case .xes: LogReaderFuzzEntry.run(Array(bytes), format: .xes, scratch: scratchDirectory)
         case .csv: LogReaderFuzzEntry.run(Array(bytes), format: .csv, scratch: scratchDirectory)
+        case .state: StateFuzzEntry.run(bytes)
         }
     }
 }
