@@ -74,6 +74,7 @@ func runChild(_ name: String, _ options: BenchOptions) throws {
     switch name {
     case "import": try ImportScenario.child(options)
     case "rebuild": try RebuildScenario.child(options)
+    case "fold": try RebuildScenario.foldChild(options)
     case "read-all": try ReadAllScenario.child(options)
     case "stream-read": try StreamReadScenario.child(options)
     default: throw UsageError(description: "unknown scenario \(name)")
