@@ -172,8 +172,11 @@ func startCLI(_ arguments: [String], stdout: String? = nil) throws -> Process {
     process.executableURL = URL(fileURLWithPath: productsDirectory() + "/evstore")
     process.arguments = arguments
     if let stdout {
-        FileManager.default.createFile(atPath: stdout, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: stdout)
+        guard FileManager.default.createFile(atPath: stdout, contents: nil),
+              let handle = FileHandle(forWritingAtPath: stdout) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: stdout])
+        }
+        process.standardOutput = handle
     } else {
         process.standardOutput = FileHandle.nullDevice
     }
