@@ -305,9 +305,18 @@ struct BinaryReader {
         }
     }
 
+    /// A varint length of bytes that follow, checked against the bytes left
+    /// before it becomes an `Int` (a damaged one may be any 64-bit value).
+    mutating func length() throws -> Int {
+        let length = try varint()
+        guard length <= UInt64(buffer.count - offset) else {
+            throw Self.corrupt("a length runs past the end")
+        }
+        return Int(length)
+    }
+
     mutating func text() throws -> String {
-        let length = Int(try varint())
-        guard length <= buffer.count - offset else { throw Self.corrupt("text runs past the end") }
+        let length = try length()
         let slice = UnsafeBufferPointer(rebasing: buffer[offset..<(offset + length)])
         offset += length
         return String(decoding: slice, as: UTF8.self)
@@ -322,14 +331,10 @@ struct BinaryReader {
             guard buffer.count - offset >= 8 else { throw Self.corrupt("ends early") }
             offset += 8
         case Tag.string, Tag.decimal:
-            let length = Int(try varint())
-            guard length <= buffer.count - offset else { throw Self.corrupt("ends early") }
-            offset += length
+            offset += try length()
         case Tag.keyed:
             while buffer[safe: offset] != Tag.end {
-                let length = Int(try varint())
-                guard length <= buffer.count - offset else { throw Self.corrupt("ends early") }
-                offset += length
+                offset += try length()
                 try skipValue()
             }
             offset += 1
