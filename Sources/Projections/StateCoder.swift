@@ -322,8 +322,13 @@ struct BinaryReader {
         return String(decoding: slice, as: UTF8.self)
     }
 
+    /// How deeply containers may nest. The states nest a few levels; damaged
+    /// bytes could nest deep enough to overflow the stack of the skip below.
+    static let maximumDepth = 64
+
     /// Moves past one tagged value.
-    mutating func skipValue() throws {
+    mutating func skipValue(depth: Int = 0) throws {
+        guard depth < Self.maximumDepth else { throw Self.corrupt("containers nest too deep") }
         switch try byte() {
         case Tag.null, Tag.no, Tag.yes: return
         case Tag.int, Tag.uint: _ = try varint()
@@ -335,11 +340,11 @@ struct BinaryReader {
         case Tag.keyed:
             while buffer[safe: offset] != Tag.end {
                 offset += try length()
-                try skipValue()
+                try skipValue(depth: depth + 1)
             }
             offset += 1
         case Tag.unkeyed:
-            while buffer[safe: offset] != Tag.end { try skipValue() }
+            while buffer[safe: offset] != Tag.end { try skipValue(depth: depth + 1) }
             offset += 1
         default:
             throw Self.corrupt("unknown tag at byte \(offset - 1)")
