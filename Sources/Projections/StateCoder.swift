@@ -316,9 +316,9 @@ struct BinaryReader {
     }
 
     mutating func text() throws -> String {
-        let length = try length()
-        let slice = UnsafeBufferPointer(rebasing: buffer[offset..<(offset + length)])
-        offset += length
+        let count = try length()
+        let slice = UnsafeBufferPointer(rebasing: buffer[offset..<(offset + count)])
+        offset += count
         return String(decoding: slice, as: UTF8.self)
     }
 
