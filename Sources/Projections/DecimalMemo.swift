@@ -49,23 +49,8 @@ struct DecimalMemo<Key: Hashable, Value> {
     }
 }
 
-/// Exact decimal sums, memoised on the operands' bits.
-struct DecimalAdder {
-    private struct Operands: Hashable {
-        var lhs: DecimalBits
-        var rhs: DecimalBits
-    }
-
-    private var memo = DecimalMemo<Operands, Decimal>()
-
-    /// `lhs + rhs`, the same bits as Foundation's addition gives.
-    mutating func sum(_ lhs: Decimal, _ rhs: Decimal) -> Decimal {
-        guard let left = DecimalBits(lhs), let right = DecimalBits(rhs) else { return lhs + rhs }
-        return memo.value(Operands(lhs: left, rhs: right)) { lhs + rhs }
-    }
-}
-
-/// Prints cells as `Cell.formatted(for:)` does, remembering decimals' text.
+/// Prints cells as `Cell.formatted(for:)` does, remembering the text of
+/// decimals and dates.
 struct CellFormatter {
     private struct Printed: Hashable {
         var bits: DecimalBits
@@ -73,11 +58,16 @@ struct CellFormatter {
     }
 
     private var memo = DecimalMemo<Printed, String>()
+    /// Dates by their day number: a read model repeats a few hundred weeks.
+    private var dates = DecimalMemo<Int, String>(limit: 4_096)
 
     init() {}
 
     /// The same text as `cell.formatted(for: column)`.
     mutating func text(_ cell: Cell, for column: Column) -> String {
+        if case .date(let date) = cell {
+            return dates.value(date.daysSinceEpoch) { date.description }
+        }
         guard case .decimal(let value) = cell, case .decimal(let places) = column.kind,
               let bits = DecimalBits(value) else {
             return cell.formatted(for: column)
@@ -86,25 +76,55 @@ struct CellFormatter {
     }
 }
 
-/// Exact products, memoised on the operands' bits for the whole process
-/// (hours times a rate: a few thousand distinct pairs).
-final class DecimalProducts: Sendable {
-    static let shared = DecimalProducts()
+/// Exact sums, differences and products, memoised on the operands' bits for
+/// the whole process: folds add the same hours to the same running totals
+/// and multiply hours by the same rates over and over (a few thousand
+/// distinct pairs each).
+final class DecimalArithmetic: Sendable {
+    static let shared = DecimalArithmetic()
+
+    private enum Operation: UInt8 {
+        case sum, difference, product
+    }
 
     private struct Operands: Hashable {
         var lhs: DecimalBits
         var rhs: DecimalBits
+        var operation: Operation
     }
 
-    private let memo = Locked(DecimalMemo<Operands, Decimal>())
+    private let memo = Locked(DecimalMemo<Operands, Decimal>(limit: 131_072))
 
-    /// `lhs * rhs`, the same bits as Foundation's multiplication gives.
+    /// `lhs + rhs`, the same bits as Foundation's addition gives.
+    func sum(_ lhs: Decimal, _ rhs: Decimal) -> Decimal {
+        result(lhs, rhs, .sum)
+    }
+
+    /// `lhs - rhs`, the same bits as Foundation's subtraction gives.
+    func difference(_ lhs: Decimal, _ rhs: Decimal) -> Decimal {
+        result(lhs, rhs, .difference)
+    }
+
+    /// `lhs * rhs`, the same bits as `Decimal.multiplied(by:)` gives.
     func product(_ lhs: Decimal, _ rhs: Decimal) -> Decimal {
+        result(lhs, rhs, .product)
+    }
+
+    private func result(_ lhs: Decimal, _ rhs: Decimal, _ operation: Operation) -> Decimal {
         guard let left = DecimalBits(lhs), let right = DecimalBits(rhs) else {
-            return lhs.multiplied(by: rhs)
+            return Self.compute(lhs, rhs, operation)
         }
-        let operands = Operands(lhs: left, rhs: right)
-        return memo.withLock { $0.value(operands) { lhs.multiplied(by: rhs) } }
+        let operands = Operands(lhs: left, rhs: right, operation: operation)
+        return memo.withLock { $0.value(operands) { Self.compute(lhs, rhs, operation) } }
+    }
+
+    private static func compute(_ lhs: Decimal, _ rhs: Decimal,
+                                _ operation: Operation) -> Decimal {
+        switch operation {
+        case .sum: lhs + rhs
+        case .difference: lhs - rhs
+        case .product: lhs.multiplied(by: rhs)
+        }
     }
 }
 

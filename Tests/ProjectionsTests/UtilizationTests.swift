@@ -75,7 +75,7 @@ struct UtilizationTests {
         ])
         #expect(projection.keyColumnCount == 2)
         #expect(projection.name == "utilization")
-        #expect(projection.version == 1)
+        #expect(projection.version == 2)
     }
 
     // MARK: - Timesheet states
@@ -264,6 +264,81 @@ struct UtilizationTests {
         let decoded = try JSONDecoder().decode(
             UtilizationProjection.State.self, from: try JSONEncoder().encode(state))
         #expect(decoded == state)
+    }
+
+    @Test("the week sums the fold keeps equal the timesheets' current states after every event")
+    func weekSumsFollowTimesheets() throws {
+        // Submissions, resubmissions that move a timesheet to another week or
+        // consultant, approvals, rejections and decisions on unknown ids, in
+        // a fixed pseudo-random order.
+        var seed: UInt64 = 7
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        let days = ["2026-03-02", "2026-03-04", "2026-03-09", "2026-03-15", "2026-03-16"]
+        let hours = ["0.25", "1", "7.5", #""2.75""#, "8"]
+        var script = UtilizationScript()
+        for _ in 0..<400 {
+            let id = "T\(next(12))"
+            switch next(4) {
+            case 0, 1:
+                script.submit(id, "C\(next(3))", on: days[next(days.count)],
+                              hours: hours[next(hours.count)], billable: next(2) == 0)
+            case 2: script.approve(id)
+            default: script.reject(id)
+            }
+        }
+
+        /// The sums worked out from scratch, as version 1 of the projection
+        /// did when asked for rows.
+        func recounted(_ state: UtilizationProjection.State)
+            -> [String: [Int: UtilizationProjection.WeekTotals]]
+        {
+            var weeks: [String: [Int: UtilizationProjection.WeekTotals]] = [:]
+            for timesheet in state.timesheets.values {
+                var totals = weeks[timesheet.consultantID]?[timesheet.weekStart]
+                    ?? UtilizationProjection.WeekTotals()
+                totals.timesheets += 1
+                switch (timesheet.status, timesheet.billable) {
+                case (.approved, true): totals.billable += timesheet.hours
+                case (.approved, false): totals.nonBillable += timesheet.hours
+                case (.submitted, _): totals.pending += timesheet.hours
+                case (.rejected, _): break
+                }
+                weeks[timesheet.consultantID, default: [:]][timesheet.weekStart] = totals
+            }
+            return weeks
+        }
+
+        var state = projection.initialState()
+        var emptied = 0
+        for (index, event) in script.events.enumerated() {
+            let weeksBefore = state.weeks.values.reduce(0) { $0 + $1.count }
+            try projection.fold(&state, event)
+            #expect(state.weeks == recounted(state), "after event \(index + 1)")
+            if state.weeks.values.reduce(0, { $0 + $1.count }) < weeksBefore { emptied += 1 }
+        }
+        // The script did move a week's last timesheet away, more than once.
+        #expect(emptied > 1)
+        #expect(state.timesheets.count == 12)
+    }
+
+    @Test("a timesheet resubmitted under another consultant leaves the first one's week")
+    func resubmissionMovesConsultant() throws {
+        var script = UtilizationScript()
+        script.approved("T1", "C1", on: "2026-03-04", hours: "8")
+        script.submit("T2", "C1", on: "2026-03-05", hours: "3")
+        script.submit("T2", "C2", on: "2026-03-05", hours: "3")
+        script.approve("T2")
+        script.submit("T1", "C2", on: "2026-03-06", hours: "4", billable: false)
+
+        // C1 has no timesheet left and no capacity: no row at all.
+        // C2, week 03-02: T2's 3 billable hours approved, T1's 4 pending;
+        // 3 / 40 × 100 = 7.5% < 75 → below_target.
+        #expect(try rows(script) == [
+            ["C2", "2026-03-02", "40.00", "3.00", "0.00", "4.00", "7.5", "75.0", "below_target"],
+        ])
     }
 
     @Test("a timesheet missing a field is refused with the field named")

@@ -13,12 +13,30 @@ extension UtilizationProjection.State: CompactCodable {
         writer.write(timesheets)
         writer.write(capacity)
         writer.write(roles)
+        writer.write(weeks)
     }
 
     init(from reader: inout StateReader) throws {
         timesheets = try reader.read()
         capacity = try reader.read()
         roles = try reader.read()
+        weeks = try reader.read()
+    }
+}
+
+extension UtilizationProjection.WeekTotals: CompactCodable {
+    func write(to writer: inout StateWriter) {
+        writer.write(billable)
+        writer.write(nonBillable)
+        writer.write(pending)
+        writer.write(timesheets)
+    }
+
+    init(from reader: inout StateReader) throws {
+        billable = try reader.read()
+        nonBillable = try reader.read()
+        pending = try reader.read()
+        timesheets = try reader.read()
     }
 }
 

@@ -147,9 +147,9 @@ extension MarginExposureProjection.Ledger {
             unassignedHours += hours
             return
         }
-        labourCost += DecimalProducts.shared.product(hours, rates.costRate)
+        labourCost += DecimalArithmetic.shared.product(hours, rates.costRate)
         if timesheet.billable {
-            billableLabour += DecimalProducts.shared.product(hours, rates.billRate)
+            billableLabour += DecimalArithmetic.shared.product(hours, rates.billRate)
         }
     }
 

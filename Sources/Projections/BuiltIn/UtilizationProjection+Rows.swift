@@ -1,8 +1,7 @@
 import EventModel
 import Foundation
 
-// The rows of the utilization read model, summed from the timesheets'
-// current states when asked for, so the fold stays a few dictionary writes.
+// The rows of the utilization read model, from the week sums the fold keeps.
 
 extension UtilizationProjection {
     /// Where a week stands against capacity and target, first match wins.
@@ -33,39 +32,6 @@ extension UtilizationProjection {
         }
     }
 
-    /// One consultant's week: the row key.
-    struct WeekKey: Hashable {
-        var consultantID: String
-        /// The days from 1970-01-01 to the week's Monday.
-        var weekStart: Int
-
-        /// Code-point order of consultant_id, then of week_start; printed
-        /// dates have four-digit years, so their text order is day order.
-        static func precedes(_ lhs: WeekKey, _ rhs: WeekKey) -> Bool {
-            if lhs.consultantID != rhs.consultantID {
-                return utf8Precedes(lhs.consultantID, rhs.consultantID)
-            }
-            return lhs.weekStart < rhs.weekStart
-        }
-    }
-
-    /// The hours of one week, by kind.
-    struct WeekTotals {
-        var billable: Decimal = 0
-        var nonBillable: Decimal = 0
-        var pending: Decimal = 0
-
-        /// Adds a timesheet by its status; a rejected one adds nothing.
-        mutating func add(_ timesheet: Timesheet, _ adder: inout DecimalAdder) {
-            switch (timesheet.status, timesheet.billable) {
-            case (.approved, true): billable = adder.sum(billable, timesheet.hours)
-            case (.approved, false): nonBillable = adder.sum(nonBillable, timesheet.hours)
-            case (.submitted, _): pending = adder.sum(pending, timesheet.hours)
-            case (.rejected, _): break
-            }
-        }
-    }
-
     /// Billable hours over available hours, in percent, remembered by the
     /// bits of the two: many weeks share the same hours and capacity, and
     /// an exact division costs microseconds.
@@ -90,78 +56,71 @@ extension UtilizationProjection {
     }
 
     /// One row per (consultant_id, week_start) with a timesheet or a
-    /// capacity, sorted by consultant_id then week_start. `now` is unused:
-    /// no column depends on the time of asking.
+    /// capacity, sorted by the code points of consultant_id, then by
+    /// week_start. `now` is unused: no column depends on the time of asking.
     ///
-    /// - Complexity: O(t + c + w log w) for t timesheets, c capacities and
-    ///   w rows.
+    /// - Complexity: O(w + c log c + w log w) for w rows and c consultants;
+    ///   the week sums are kept by the fold, so no timesheet is read.
     public func rows(of state: State, now: Timestamp) -> [Row] {
-        let weeks = weeklyTotals(state)
+        var consultants = Array(state.weeks.keys)
+        for consultant in state.capacity.keys where state.weeks[consultant] == nil {
+            consultants.append(consultant)
+        }
+        consultants.sort(by: utf8Precedes)
         var memo = UtilizationMemo()
-        return weeks
-            .sorted { WeekKey.precedes($0.key, $1.key) }
-            .map { row(for: $0.key, $0.value, state, memo: &memo) }
+        var rows: [Row] = []
+        for consultant in consultants {
+            let sums = state.weeks[consultant] ?? [:]
+            let capacity = state.capacity[consultant] ?? [:]
+            var weeks = Array(sums.keys)
+            for week in capacity.keys where sums[week] == nil {
+                weeks.append(week)
+            }
+            weeks.sort()
+            let target = rules.targetPercent(forRole: state.roles[consultant])
+            for week in weeks {
+                rows.append(row(consultant, week, sums[week] ?? WeekTotals(),
+                                available: capacity[week] ?? rules.defaultAvailableHours,
+                                target: target, memo: &memo))
+            }
+        }
+        return rows
     }
 
     /// The row of one week (`key` is `consultant_id/week_start`), for `explain`.
-    /// - Complexity: O(t) for t timesheets, without sorting or building
-    ///   other weeks' rows.
+    /// - Complexity: O(1) expected.
     public func row(of state: State, key: String, now: Timestamp) -> Row? {
         guard let slash = key.lastIndex(of: "/"),
               let week = try? CalendarDate(iso: key[key.index(after: slash)...]) else {
             return nil
         }
-        let wanted = WeekKey(consultantID: String(key[..<slash]), weekStart: week.daysSinceEpoch)
-        var totals = WeekTotals()
-        var adder = DecimalAdder()
-        var seen = state.capacity[wanted.consultantID]?[wanted.weekStart] != nil
-        for timesheet in state.timesheets.values
-        where timesheet.weekStart == wanted.weekStart
-            && timesheet.consultantID == wanted.consultantID {
-            totals.add(timesheet, &adder)
-            seen = true
-        }
+        let consultant = String(key[..<slash])
+        let weekStart = week.daysSinceEpoch
+        let sums = state.weeks[consultant]?[weekStart]
+        let capacity = state.capacity[consultant]?[weekStart]
+        guard sums != nil || capacity != nil else { return nil }
         var memo = UtilizationMemo()
-        return seen ? row(for: wanted, totals, state, memo: &memo) : nil
-    }
-
-    /// The totals of every week some timesheet is in or some capacity is
-    /// set for; a week with only rejected timesheets gets zeros.
-    func weeklyTotals(_ state: State) -> [WeekKey: WeekTotals] {
-        var weeks: [WeekKey: WeekTotals] = [:]
-        var adder = DecimalAdder()
-        for timesheet in state.timesheets.values {
-            let key = WeekKey(consultantID: timesheet.consultantID,
-                              weekStart: timesheet.weekStart)
-            weeks[key, default: WeekTotals()].add(timesheet, &adder)
-        }
-        for (consultant, byWeek) in state.capacity {
-            for week in byWeek.keys {
-                let key = WeekKey(consultantID: consultant, weekStart: week)
-                if weeks[key] == nil { weeks[key] = WeekTotals() }
-            }
-        }
-        return weeks
+        return row(consultant, weekStart, sums ?? WeekTotals(),
+                   available: capacity ?? rules.defaultAvailableHours,
+                   target: rules.targetPercent(forRole: state.roles[consultant]),
+                   memo: &memo)
     }
 
     /// The cells of one week, in column order.
-    func row(for key: WeekKey, _ totals: WeekTotals, _ state: State,
-             memo: inout UtilizationMemo) -> Row {
-        let available = state.capacity[key.consultantID]?[key.weekStart]
-            ?? rules.defaultAvailableHours
-        let utilization = memo.percent(totals.billable, of: available)
-        let target = rules.targetPercent(forRole: state.roles[key.consultantID])
-        let status = WeekStatus(worked: totals.billable + totals.nonBillable,
+    func row(_ consultant: String, _ weekStart: Int, _ sums: WeekTotals,
+             available: Decimal, target: Decimal, memo: inout UtilizationMemo) -> Row {
+        let utilization = memo.percent(sums.billable, of: available)
+        let status = WeekStatus(worked: sums.billable + sums.nonBillable,
                                 available: available,
                                 utilization: utilization,
                                 target: target)
         return [
-            .text(key.consultantID),
-            .date(CalendarDate(daysSinceEpoch: key.weekStart)),
+            .text(consultant),
+            .date(CalendarDate(daysSinceEpoch: weekStart)),
             .decimal(available),
-            .decimal(totals.billable),
-            .decimal(totals.nonBillable),
-            .decimal(totals.pending),
+            .decimal(sums.billable),
+            .decimal(sums.nonBillable),
+            .decimal(sums.pending),
             utilization.map(Cell.decimal) ?? .null,
             .decimal(target),
             .text(status.rawValue),

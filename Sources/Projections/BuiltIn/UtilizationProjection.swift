@@ -7,9 +7,12 @@ import Foundation
 // The fold keeps the current state of every timesheet by id (a
 // resubmission replaces it and puts it back to submitted; a decision sets
 // its status), the capacity set for each consultant and week, and the role
-// of each consultant's latest assignment. Weekly sums are worked out in
-// `rows(of:now:)` from the timesheets' current states, so a timesheet that
-// a resubmission moved to another week leaves nothing in its old one.
+// of each consultant's latest assignment. It also keeps each week's sums:
+// every change to a timesheet takes its old state out of its old week and
+// puts its new state into its new week, so a timesheet that a resubmission
+// moved leaves nothing behind, and `rows(of:now:)` reads the sums instead
+// of adding up every timesheet again (version 2; version 1 summed them
+// when asked, which made a replay's rows cost a pass over all timesheets).
 //
 // Which weeks have a row (the spec leaves it open; this is the reading
 // chosen): a (consultant, week) has one while the current state of some
@@ -34,6 +37,43 @@ public struct UtilizationProjection: Projection {
         var capacity: [String: [Int: Decimal]] = [:]
         /// The role of each consultant's latest assignment, by consultant id.
         var roles: [String: String] = [:]
+        /// The sums of every week that holds the current state of some
+        /// timesheet, by consultant id, then by the days from 1970-01-01 to
+        /// the week's Monday. A week leaves when its last timesheet does.
+        var weeks: [String: [Int: WeekTotals]] = [:]
+    }
+
+    /// The hours of one consultant's week, by kind, and how many timesheets
+    /// lie in it now (a rejected one counts there but adds no hours).
+    struct WeekTotals: Codable, Sendable, Equatable {
+        var billable: Decimal = 0
+        var nonBillable: Decimal = 0
+        var pending: Decimal = 0
+        var timesheets = 0
+
+        private var arithmetic: DecimalArithmetic { .shared }
+
+        /// Counts a timesheet's hours under its status.
+        mutating func add(_ timesheet: Timesheet) {
+            timesheets += 1
+            switch (timesheet.status, timesheet.billable) {
+            case (.approved, true): billable = arithmetic.sum(billable, timesheet.hours)
+            case (.approved, false): nonBillable = arithmetic.sum(nonBillable, timesheet.hours)
+            case (.submitted, _): pending = arithmetic.sum(pending, timesheet.hours)
+            case (.rejected, _): break
+            }
+        }
+
+        /// Takes back exactly what `add` counted for the same timesheet.
+        mutating func remove(_ timesheet: Timesheet) {
+            timesheets -= 1
+            switch (timesheet.status, timesheet.billable) {
+            case (.approved, true): billable = arithmetic.difference(billable, timesheet.hours)
+            case (.approved, false): nonBillable = arithmetic.difference(nonBillable, timesheet.hours)
+            case (.submitted, _): pending = arithmetic.difference(pending, timesheet.hours)
+            case (.rejected, _): break
+            }
+        }
     }
 
     /// One timesheet as its latest submission and decision left it.
@@ -56,8 +96,8 @@ public struct UtilizationProjection: Projection {
 
     /// `utilization`.
     public let name = "utilization"
-    /// 1.
-    public let version = 1
+    /// 2: week sums are part of the state.
+    public let version = 2
     /// `consultant_id, week_start, available_hours, billable_hours,
     /// non_billable_hours, pending_hours, utilization_pct, target_pct, status`.
     public let columns: [Column] = [
@@ -124,22 +164,62 @@ public struct UtilizationProjection: Projection {
 // MARK: - Fold steps
 
 extension UtilizationProjection.State {
+    typealias Timesheet = UtilizationProjection.Timesheet
+
     /// Records a submission, replacing any earlier one with the same id.
     mutating func submit(_ fields: UtilizationProjection.Fields) throws {
         let id = try fields.string("timesheet_id")
-        timesheets[id] = UtilizationProjection.Timesheet(
+        let timesheet = Timesheet(
             consultantID: try fields.string("consultant_id"),
             weekStart: try fields.date("work_date").isoWeekStart.daysSinceEpoch,
             hours: try fields.decimal("hours"),
             billable: try fields.bool("billable"),
             status: .submitted)
+        let old = timesheets.updateValue(timesheet, forKey: id)
+        replaceInWeeks(old, with: timesheet)
     }
 
     /// Sets a known timesheet's status; the latest decision wins.
     mutating func decide(_ fields: UtilizationProjection.Fields,
                          _ status: UtilizationProjection.Status) throws {
         let id = try fields.string("timesheet_id")
-        timesheets[id]?.status = status
+        guard let old = timesheets[id] else { return }
+        var decided = old
+        decided.status = status
+        timesheets[id] = decided
+        replaceInWeeks(old, with: decided)
+    }
+
+    /// Moves a timesheet's hours from its old state's week to its new
+    /// state's week (the same week when only the status changed).
+    private mutating func replaceInWeeks(_ old: Timesheet?, with new: Timesheet) {
+        var old = old
+        if let moved = old,
+           moved.consultantID != new.consultantID || moved.weekStart != new.weekStart {
+            changeWeek(of: moved) { $0.remove(moved) }
+            old = nil
+        }
+        changeWeek(of: new) { totals in
+            if let old { totals.remove(old) }
+            totals.add(new)
+        }
+    }
+
+    /// Changes the sums of `timesheet`'s week in place, and drops the week
+    /// (and the consultant) when no timesheet is left there.
+    private mutating func changeWeek(of timesheet: Timesheet,
+                                     _ change: (inout UtilizationProjection.WeekTotals) -> Void) {
+        let consultant = timesheet.consultantID
+        let week = timesheet.weekStart
+        func apply(_ totals: inout UtilizationProjection.WeekTotals) -> Int {
+            change(&totals)
+            return totals.timesheets
+        }
+        guard apply(&weeks[consultant, default: [:]][week, default: .init()]) == 0 else {
+            return
+        }
+        weeks[consultant]?[week] = nil
+        if weeks[consultant]?.isEmpty == true { weeks[consultant] = nil }
     }
 
     /// Records the latest capacity of one consultant's week.
