@@ -85,7 +85,8 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
 
     func selected(_ names: [String]?) throws -> [RegisteredProjection] {
         guard let names, !names.isEmpty else { return registrations }
-        return try names.map { try registration($0) }
+        var seen: Set<String> = []
+        return try names.filter { seen.insert($0).inserted }.map { try registration($0) }
     }
 
     // MARK: - Catching up
@@ -98,12 +99,21 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
     @discardableResult
     public func catchUp(_ names: [String]? = nil,
                         progress: (Int, Int) -> Void = { _, _ in }) throws -> [ProjectionRun] {
-        try recordRulesOnce()
-        let (runs, refused) = try lock.withLock { _ in
-            try catchUpLocked(try selected(names), progress: progress)
-        }
+        let (runs, refused) = try catchUpReporting(names, progress: progress)
         if let first = refused.first { throw first }
         return runs
+    }
+
+    /// `catchUp`, returning the refusals (`ProjectionError.needsRebuild`, one
+    /// per refused projection) beside the runs of the others instead of
+    /// throwing the first, so a caller can say what was done as well.
+    public func catchUpReporting(
+        _ names: [String]? = nil, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> (runs: [ProjectionRun], refused: [ProjectionError]) {
+        try recordRulesOnce()
+        return try lock.withLock { _ in
+            try catchUpLocked(try selected(names), progress: progress)
+        }
     }
 
     private func catchUpLocked(

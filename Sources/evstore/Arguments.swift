@@ -55,12 +55,27 @@ struct ParsedArguments {
     func all(_ name: String) -> [String] { values[name] ?? [] }
     func has(_ name: String) -> Bool { flags.contains(name) }
 
-    func int(_ name: String) throws -> Int? {
+    /// Whether `name` (an option or a flag) is on the command line.
+    func gave(_ name: String) -> Bool { values[name] != nil || flags.contains(name) }
+
+    /// The whole number given to `name`, refused below `minimum`.
+    func int(_ name: String, atLeast minimum: Int = .min) throws -> Int? {
         guard let text = value(name) else { return nil }
         guard let number = Int(text) else {
             throw UsageError("\(name) takes a whole number, got \"\(text)\"")
         }
+        guard number >= minimum else {
+            throw UsageError("\(name) must be at least \(minimum), got \(number)")
+        }
         return number
+    }
+
+    /// Refuses any of `names` that was given: they belong to another form
+    /// of the command, and ignoring them would print what was not asked for.
+    func refuse(_ names: [String], _ reason: String) throws {
+        if let given = names.first(where: gave) {
+            throw UsageError("\(given) \(reason)")
+        }
     }
 
     /// Parses `arguments` (the words after the command name) against `spec`.
@@ -102,6 +117,11 @@ struct ParsedArguments {
             }
         }
         if !parsed.has("--help") && !spec.positionals.contains(parsed.positionals.count) {
+            if parsed.positionals.count > spec.positionals.upperBound {
+                let extra = parsed.positionals[spec.positionals.upperBound]
+                throw UsageError("\(spec.name): unexpected argument \"\(extra)\"; "
+                    + "usage: evstore \(spec.usage)")
+            }
             throw UsageError("usage: evstore \(spec.usage)")
         }
         return parsed

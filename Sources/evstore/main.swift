@@ -123,6 +123,9 @@ func fail(_ error: any Error) -> Int32 {
     case let batch as BatchAppendError:
         message = batch.description
         if case .versionConflict = batch.error { code = 3 }
+    case let line as ImportLineError:
+        message = line.description
+        if case .versionConflict? = line.appendError { code = 3 }
     case let store as StoreError:
         message = store.description
         if case .lockTimeout = store { code = 3 }

@@ -107,6 +107,72 @@ struct CLITests {
             + "expected no_stream, actual 1\n")
         let env = try runCLI(["read", "s"], environment: ["EVSTORE_DIR": directory.store])
         #expect(env.status == 0 && env.stdout.contains(#""stream":"s""#))
+        // A conflict inside an import is a conflict too.
+        let imported = try runCLI(store + ["import", "-"], input: """
+            {"stream":"s","type":"T","data":{},"expected_version":5}
+
+            """)
+        #expect(imported.status == 3)
+        #expect(imported.stderr.contains("version conflict on stream \"s\": expected 5"))
+    }
+
+    @Test("options of the other read form, numbers out of range and extra arguments are refused")
+    func refusedOptions() throws {
+        let directory = TemporaryDirectory()
+        let store = ["--store", directory.store]
+        #expect(try runCLI(store + ["init"]).status == 0)
+        #expect(try runCLI(store + ["append", "s", "--type", "X", "--data", "{}"]).status == 0)
+        func refused(_ arguments: [String]) throws -> String {
+            let result = try runCLI(store + arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stdout.isEmpty, "\(arguments)")
+            return result.stderr
+        }
+        #expect(try refused(["read", "s", "--type", "Y"])
+            == "evstore: error: --type goes with --all, not with a STREAM\n")
+        #expect(try refused(["read", "s", "--follow"])
+            == "evstore: error: --follow goes with --all, not with a STREAM\n")
+        #expect(try refused(["read", "--all", "--backwards"])
+            == "evstore: error: --backwards reads one stream; it does not go with --all\n")
+        #expect(try refused(["read", "--all", "--from-version", "3"])
+            == "evstore: error: --from-version reads one stream; it does not go with --all\n")
+        #expect(try refused(["report", "--top", "-1"])
+            == "evstore: error: --top must be at least 0, got -1\n")
+        #expect(try refused(["read", "s", "--from-version", "-1"])
+            == "evstore: error: --from-version must be at least 0, got -1\n")
+        #expect(try refused(["verify", "extra"])
+            == "evstore: error: verify: unexpected argument \"extra\"; usage: evstore verify\n")
+        #expect(try refused(["export", "utilization", "--format", "table", "--excel"])
+            == "evstore: error: --excel goes with --format csv, not table\n")
+        // The forms that are right still work.
+        let read = try runCLI(store + ["read", "s", "--from-version", "1", "--backwards"])
+        #expect(read.status == 0 && read.stdout.contains(#""type":"X""#))
+    }
+
+    @Test("a lost index and a missing store get errors that say what to run")
+    func missingPieces() throws {
+        let directory = TemporaryDirectory()
+        let store = ["--store", directory.store]
+        let missing = try runCLI(store + ["read", "s"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "evstore: error: \(directory.store) does not exist "
+            + "(run `evstore init` to create a store there)\n")
+        #expect(try runCLI(store + ["init"]).status == 0)
+        #expect(try runCLI(store + ["append", "s", "--type", "X", "--data", "{}"]).status == 0)
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: directory.store + "/index.sqlite" + suffix)
+        }
+        let lost = try runCLI(store + ["read", "s"])
+        #expect(lost.status == 1)
+        #expect(lost.stderr == "evstore: error: \(directory.store) has its log but no "
+            + "index.sqlite; run `evstore reindex` to rebuild the index from the log\n")
+        #expect(try runCLI(store + ["reindex"]).stdout == "reindexed 1 events\n")
+        #expect(try runCLI(store + ["read", "s"]).stdout.contains(#""type":"X""#))
+
+        let backup = try runCLI(store + ["backup", directory.store])
+        #expect(backup.status == 1)
+        #expect(backup.stderr == "evstore: error: backup: \(directory.store) already exists; "
+            + "the destination must be a new path\n")
     }
 }
 

@@ -163,6 +163,23 @@ struct EngineTests {
         }
         #expect(try changed.checkpoint("other-totals")?.position == 2)
         #expect(try changed.checkpoint("type-totals")?.position == 1)
+
+        // The reporting form says both: what ran and what was refused.
+        try fixture.add("C", amount: "3")
+        let report = try changed.catchUpReporting()
+        #expect(report.runs == [ProjectionRun(name: "other-totals", fromPosition: 3,
+                                              toPosition: 3, rows: 3)])
+        #expect(report.refused == [.needsRebuild(
+            name: "type-totals", reason: "its rules changed since it was built")])
+    }
+
+    @Test("a name given twice is caught up once")
+    func repeatedName() throws {
+        let fixture = try EngineFixture()
+        try fixture.add("A", amount: "1")
+        let runs = try fixture.engine().catchUp(["type-totals", "type-totals"])
+        #expect(runs == [ProjectionRun(name: "type-totals", fromPosition: 1, toPosition: 1,
+                                       rows: 1)])
     }
 
     @Test("an unknown projection name lists the known ones")

@@ -73,6 +73,10 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case indexAheadOfLog(store: String, detail: String)
     /// The directory is not an evstore store.
     case notAStore(String)
+    /// The store has its log but not its index (deleted or lost).
+    case indexMissing(String)
+    /// A backup's destination exists; it must be a new path.
+    case destinationExists(String)
     /// The store was opened read-only.
     case readOnly(String)
     /// The index and the log disagree in a way recovery does not repair.
@@ -88,7 +92,15 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "the index of \(store) points past the log (\(detail)); "
                 + "run `evstore reindex` to rebuild it from the log"
         case .notAStore(let path):
+            if !FileSystem.exists(path) {
+                return "\(path) does not exist (run `evstore init` to create a store there)"
+            }
             return "\(path) is not an evstore store (run `evstore init` first)"
+        case .indexMissing(let path):
+            return "\(path) has its log but no index.sqlite; run `evstore reindex` "
+                + "to rebuild the index from the log"
+        case .destinationExists(let path):
+            return "backup: \(path) already exists; the destination must be a new path"
         case .readOnly(let path):
             return "\(path) was opened read-only"
         case .inconsistent(let detail):

@@ -20,10 +20,11 @@ extension EventStore {
     /// index knows: sealed segments whole, the tail to a frame boundary. The
     /// rule files come along. Run `verify` on the copy; a store restored from
     /// it opens and catches up like any other.
-    /// - Throws: `FileError` (naming the file), `SQLiteError`.
+    /// - Throws: `StoreError.destinationExists` when `destination` exists;
+    ///   `FileError` (naming the file), `SQLiteError`.
     public func backup(to destination: String) throws -> BackupReport {
         if FileSystem.exists(destination) {
-            throw FileError(operation: "backup", path: destination, code: EEXIST)
+            throw StoreError.destinationExists(destination)
         }
         try FileSystem.makeDirectory(destination)
         try FileSystem.makeDirectory(destination + "/log")

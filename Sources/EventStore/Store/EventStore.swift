@@ -22,7 +22,8 @@ public final class EventStore: Sendable {
     /// set. A writable open recovers first: a torn frame at the tail is cut off
     /// and frames missing from the index are indexed.
     /// - Throws: `StoreError.notAStore` when the directory is not a store and
-    ///   `create` is false; `StoreError.indexAheadOfLog`; `FileError`; `SQLiteError`.
+    ///   `create` is false; `StoreError.indexMissing` when only its index is
+    ///   gone; `StoreError.indexAheadOfLog`; `FileError`; `SQLiteError`.
     public init(directory: String, options: StoreOptions = StoreOptions(),
                 create: Bool = false) throws {
         self.directory = directory
@@ -30,7 +31,12 @@ public final class EventStore: Sendable {
         self.log = SegmentLog(directory: directory + "/log")
         let indexPath = directory + "/index.sqlite"
         if !FileSystem.isDirectory(log.directory) || !FileSystem.exists(indexPath) {
-            guard create, !options.readOnly else { throw StoreError.notAStore(directory) }
+            guard create, !options.readOnly else {
+                if FileSystem.isDirectory(log.directory) {
+                    throw StoreError.indexMissing(directory)
+                }
+                throw StoreError.notAStore(directory)
+            }
             try FileSystem.makeDirectory(directory)
             try FileSystem.makeDirectory(log.directory)
         }

@@ -21,8 +21,7 @@ struct ImportCommand: Command {
         positionals: 1...1)
 
     static func run(_ arguments: ParsedArguments, context: Context) throws {
-        let batchSize = try arguments.int("--batch-size") ?? 1000
-        guard batchSize >= 1 else { throw UsageError("--batch-size must be at least 1") }
+        let batchSize = try arguments.int("--batch-size", atLeast: 1) ?? 1000
         let path = arguments.positionals[0]
         let reader = try LineReader(path: path)
         let store = try context.openStore(

@@ -25,8 +25,7 @@ struct ImportLogCommand: Command {
         guard let mappingPath = arguments.value("--mapping") else {
             throw UsageError("--mapping is required")
         }
-        let batchSize = try arguments.int("--batch-size") ?? 1000
-        guard batchSize >= 1 else { throw UsageError("--batch-size must be at least 1") }
+        let batchSize = try arguments.int("--batch-size", atLeast: 1) ?? 1000
         let path = arguments.positionals[0]
 
         let mapping = try LogMapping.load(path: mappingPath)

@@ -35,11 +35,19 @@ struct ProjectCommand: Command {
         let store = try context.openStore()
         let engine = try context.openEngine(store)
         let progress = ProgressLine("projecting")
-        let runs = try engine.catchUp(arguments.positionals.isEmpty ? nil : arguments.positionals) {
+        let (runs, refused) = try engine.catchUpReporting(
+            arguments.positionals.isEmpty ? nil : arguments.positionals
+        ) {
             progress.update($0, of: $1, unit: "events")
         }
         progress.finish()
-        print(describe(runs))
+        if !runs.isEmpty { print(describe(runs)) }
+        // The others were caught up and saved; each refusal gets its line.
+        guard let last = refused.last else { return }
+        for error in refused.dropLast() {
+            FileHandle.standardError.write(Data("evstore: error: \(error)\n".utf8))
+        }
+        throw last
     }
 }
 
@@ -86,7 +94,7 @@ struct ExportCommand: Command {
         positionals: 1...1)
 
     static func run(_ arguments: ParsedArguments, context: Context) throws {
-        let format = try parseFormat(arguments.value("--format") ?? "csv")
+        let (format, excel) = try ExportCommand.parseFormat(arguments)
         let now = try parseTime(arguments.value("--now"), option: "--now") ?? Timestamp.now()
         let store = try context.openStore(readOnly: true)
         let engine = try context.openEngine(store)
@@ -99,15 +107,24 @@ struct ExportCommand: Command {
         }
         let out = try OutputSink(path: arguments.value("--out"))
         try out.write(TableWriter.write(columns: model.columns, rows: model.rows, format: format,
-                                        excel: arguments.has("--excel")))
+                                        excel: excel))
         try out.close()
     }
 
-    static func parseFormat(_ text: String) throws -> TableWriter.Format {
+    /// The `--format` option (csv when absent) and `--excel`, which only
+    /// goes with CSV.
+    static func parseFormat(_ arguments: ParsedArguments) throws
+        -> (format: TableWriter.Format, excel: Bool)
+    {
+        let text = arguments.value("--format") ?? "csv"
         guard let format = TableWriter.Format(rawValue: text) else {
             throw UsageError("--format takes csv, jsonl or table, got \"\(text)\"")
         }
-        return format
+        let excel = arguments.has("--excel")
+        if excel && format != .csv {
+            throw UsageError("--excel goes with --format csv, not \(text)")
+        }
+        return (format, excel)
     }
 }
 

@@ -6,7 +6,8 @@ struct ReadCommand: Command {
     static let spec = CommandSpec(
         name: "read",
         usage: "read STREAM [--from-version N] [--backwards] [--limit N] | "
-            + "read --all [--from-position P] [--type T] [--stream-prefix S] [--follow]",
+            + "read --all [--from-position P] [--type T] [--stream-prefix S] "
+            + "[--recorded-until T] [--follow] [--limit N]",
         summary: """
             Prints events as JSON Lines, each with position, stream, version, id, type,
             occurred_at, recorded_at, data and metadata.
@@ -29,8 +30,15 @@ struct ReadCommand: Command {
         guard all != (arguments.positionals.count == 1) else {
             throw UsageError("read takes either a STREAM or --all")
         }
-        let limit = try arguments.int("--limit") ?? Int.max
-        guard limit >= 0 else { throw UsageError("--limit must not be negative") }
+        let limit = try arguments.int("--limit", atLeast: 0) ?? Int.max
+        if all {
+            try arguments.refuse(["--from-version", "--backwards"],
+                                 "reads one stream; it does not go with --all")
+        } else {
+            try arguments.refuse(["--from-position", "--type", "--stream-prefix",
+                                  "--recorded-until", "--follow"],
+                                 "goes with --all, not with a STREAM")
+        }
         let store = try context.openStore(readOnly: true)
         let out = try OutputSink(path: nil)
         var line: [UInt8] = []
@@ -55,7 +63,7 @@ struct ReadCommand: Command {
                 throw UsageError("--follow and --recorded-until exclude each other")
             }
             var printed = 0
-            var next = try arguments.int("--from-position") ?? 1
+            var next = try arguments.int("--from-position", atLeast: 0) ?? 1
             guard limit > 0 else { return }
             // Following polls: each pass reads from the position after the last
             // one it passed, so every stored event is printed once and in order.
@@ -76,7 +84,7 @@ struct ReadCommand: Command {
             }
         } else {
             let events = try store.read(stream: arguments.positionals[0],
-                                        from: try arguments.int("--from-version"),
+                                        from: try arguments.int("--from-version", atLeast: 0),
                                         backwards: arguments.has("--backwards"), limit: limit)
             for event in events { try emit(event) }
         }

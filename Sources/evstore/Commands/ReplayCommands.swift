@@ -9,10 +9,7 @@ func parseCutoff(_ arguments: ParsedArguments) throws -> ReplayCutoff {
     cutoff.asOf = try parseTime(arguments.value("--as-of"), option: "--as-of")
     cutoff.occurredUntil = try parseTime(arguments.value("--occurred-until"),
                                          option: "--occurred-until")
-    if let position = try arguments.int("--at-position") {
-        guard position >= 0 else { throw UsageError("--at-position must not be negative") }
-        cutoff.atPosition = position
-    }
+    cutoff.atPosition = try arguments.int("--at-position", atLeast: 0)
     return cutoff
 }
 
@@ -31,7 +28,8 @@ struct ReplayCommand: Command {
     static let spec = CommandSpec(
         name: "replay",
         usage: "replay NAME [--as-of T] [--occurred-until T] [--at-position P] "
-            + "[--format csv|jsonl|table] [--out FILE] [--rules in-force|current]",
+            + "[--format csv|jsonl|table] [--out FILE] [--rules in-force|current] "
+            + "[--excel] [--no-snapshots]",
         summary: """
             Folds the log again into a read model as it stood at the cut-off and prints
             it like `export`. Bounds are inclusive; T is RFC 3339, and a bare date means
@@ -50,7 +48,7 @@ struct ReplayCommand: Command {
         positionals: 1...1)
 
     static func run(_ arguments: ParsedArguments, context: Context) throws {
-        let format = try ExportCommand.parseFormat(arguments.value("--format") ?? "csv")
+        let (format, excel) = try ExportCommand.parseFormat(arguments)
         guard let rules = ReplayRules(rawValue: arguments.value("--rules") ?? "in-force") else {
             throw UsageError("--rules takes in-force or current")
         }
@@ -61,7 +59,7 @@ struct ReplayCommand: Command {
                                       useSnapshots: !arguments.has("--no-snapshots"))
         let out = try OutputSink(path: arguments.value("--out"))
         try out.write(TableWriter.write(columns: model.columns, rows: model.rows, format: format,
-                                        excel: arguments.has("--excel")))
+                                        excel: excel))
         try out.close()
     }
 }
@@ -140,8 +138,14 @@ struct ExplainCommand: Command {
         let lineage = try engine.explain(arguments.positionals[0], key: key,
                                          cutoff: try parseCutoff(arguments))
         guard !lineage.steps.isEmpty else {
-            throw ExitFailure(message: "no row \"\(key)\" in \(arguments.positionals[0])",
-                              code: 1)
+            let name = arguments.positionals[0]
+            let keyColumns = engine.registrations.first { $0.name == name }
+                .map { registration in
+                    registration.projection.columns.prefix(registration.projection.keyColumnCount)
+                        .map(\.name).joined(separator: "/")
+                }
+            let hint = keyColumns.map { " (a key there is \($0))" } ?? ""
+            throw ExitFailure(message: "no row \"\(key)\" in \(name)\(hint)", code: 1)
         }
         var text = ""
         var previous: Row?
@@ -186,12 +190,15 @@ struct RulesCommand: Command {
             Records the store's rule files in the stream $rules when they changed
             (actor, hash and full content); `project` and `rebuild` do this too.
             `evstore audit '$rules'` shows the history. The actor is $EVSTORE_ACTOR,
-            else $USER.
+            else $USER, else `evstore`.
             """,
         options: [], positionals: 1...1)
 
     static func run(_ arguments: ParsedArguments, context: Context) throws {
-        guard arguments.positionals[0] == "apply" else { throw UsageError("usage: rules apply") }
+        guard arguments.positionals[0] == "apply" else {
+            throw UsageError("rules: unknown subcommand \"\(arguments.positionals[0])\"; "
+                + "usage: evstore rules apply")
+        }
         let store = try context.openStore()
         let engine = try context.openEngine(store)
         let changed = try engine.recordRules(actor: currentActor())

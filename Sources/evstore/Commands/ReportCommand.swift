@@ -48,7 +48,7 @@ struct ReportCommand: Command {
 
     static func run(_ arguments: ParsedArguments, context: Context) throws {
         let now = try parseTime(arguments.value("--now"), option: "--now") ?? Timestamp.now()
-        let top = try arguments.int("--top") ?? 5
+        let top = try arguments.int("--top", atLeast: 0) ?? 5
         let store = try context.openStore(readOnly: true)
         let engine = try context.openEngine(store)
         func model(_ name: String) throws -> NamedRows { NamedRows(model: try engine.model(name, now: now)) }

@@ -25,9 +25,10 @@ struct VerifyCommand: Command {
     static let spec = CommandSpec(
         name: "verify", usage: "verify",
         summary: """
-            Checks every frame's checksum, that positions are contiguous and versions
-            dense, and that the index agrees with the log. Prints what it checked and
-            the first fault (segment file, byte offset, what is wrong); exits 1 on a fault.
+            Checks every frame's checksum, that positions are contiguous, versions dense
+            and recorded times in order, that the index agrees with the log, and SQLite's
+            integrity check of the index. Prints what it checked and the first fault
+            (segment file, byte offset, what is wrong); exits 1 on a fault.
             """,
         options: [], positionals: 0...0)
 
@@ -39,7 +40,7 @@ struct VerifyCommand: Command {
         if let fault = report.fault {
             throw ExitFailure(message: "verify found a fault: \(fault)", code: 1)
         }
-        print("ok: checksums, positions, versions and index agree")
+        print("ok: checksums, positions, versions, recorded times and index agree")
     }
 }
 
