@@ -183,11 +183,10 @@ extension UtilizationProjection.State {
     mutating func decide(_ fields: UtilizationProjection.Fields,
                          _ status: UtilizationProjection.Status) throws {
         let id = try fields.string("timesheet_id")
-        guard let old = timesheets[id] else { return }
-        var decided = old
-        decided.status = status
-        timesheets[id] = decided
-        replaceInWeeks(old, with: decided)
+        guard let index = timesheets.index(forKey: id) else { return }
+        let old = timesheets.values[index]
+        timesheets.values[index].status = status
+        replaceInWeeks(old, with: timesheets.values[index])
     }
 
     /// Moves a timesheet's hours from its old state's week to its new
