@@ -27,44 +27,54 @@ public enum TableWriter {
 
     public static func csv(columns: [Column], rows: [Row], excel: Bool = false) -> [UInt8] {
         var out: [UInt8] = excel ? [0xEF, 0xBB, 0xBF] : []
-        appendCSVLine(columns.map(\.name), to: &out)
+        for (index, column) in columns.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            appendCSVField(column.name, neutralise: false, to: &out)
+        }
+        out.append(contentsOf: [0x0D, 0x0A])
         var formatter = CellFormatter()
         for row in rows {
-            let fields = zip(row, columns).map { cell, column -> String in
-                let text = formatter.text(cell, for: column)
-                return column.isNumeric ? text : neutralised(text)
+            for (index, (cell, column)) in zip(row, columns).enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendCSVField(formatter.text(cell, for: column),
+                               neutralise: !column.isNumeric, to: &out)
             }
-            appendCSVLine(fields, to: &out)
+            out.append(contentsOf: [0x0D, 0x0A])
         }
         return out
     }
 
-    /// Prefixes `'` to text a spreadsheet would read as a formula.
-    static func neutralised(_ text: String) -> String {
-        guard let first = text.unicodeScalars.first,
-              ["=", "+", "-", "@", "\t", "\r"].contains(first) else { return text }
-        return "'" + text
-    }
-
-    private static func appendCSVLine(_ fields: [String], to out: inout [UInt8]) {
-        for (index, field) in fields.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
-            let needsQuotes = field.utf8.contains {
+    /// Appends one field: with `neutralise`, text a spreadsheet would read as
+    /// a formula gets a leading `'`; then the field is quoted when it holds a
+    /// comma, a quote, CR or LF, with quotes doubled.
+    private static func appendCSVField(_ text: String, neutralise: Bool,
+                                       to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            let formula = neutralise && bytes.first.map(formulaStarts.contains) == true
+            let needsQuotes = bytes.contains {
                 $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0D || $0 == 0x0A
             }
-            if needsQuotes {
-                out.append(UInt8(ascii: "\""))
-                for byte in field.utf8 {
-                    if byte == UInt8(ascii: "\"") { out.append(byte) }
-                    out.append(byte)
-                }
-                out.append(UInt8(ascii: "\""))
-            } else {
-                out.append(contentsOf: field.utf8)
+            guard needsQuotes else {
+                if formula { out.append(UInt8(ascii: "'")) }
+                out.append(contentsOf: bytes)
+                return
             }
+            out.append(UInt8(ascii: "\""))
+            if formula { out.append(UInt8(ascii: "'")) }
+            for byte in bytes {
+                if byte == UInt8(ascii: "\"") { out.append(byte) }
+                out.append(byte)
+            }
+            out.append(UInt8(ascii: "\""))
         }
-        out.append(contentsOf: [0x0D, 0x0A])
     }
+
+    /// The first bytes that make a spreadsheet run a cell as a formula:
+    /// `=`, `+`, `-`, `@`, tab and CR.
+    private static let formulaStarts: Set<UInt8> = [
+        UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D,
+    ]
 
     /// One JSON object per row: numbers as JSON numbers (printed with the
     /// column's places), booleans, null, and text as strings.

@@ -32,26 +32,50 @@ extension UtilizationProjection {
         }
     }
 
-    /// Billable hours over available hours, in percent, remembered by the
-    /// bits of the two: many weeks share the same hours and capacity, and
-    /// an exact division costs microseconds.
+    /// A week's utilization and status, remembered by the bits of its
+    /// hours, capacity and target: many weeks share them, and Foundation's
+    /// exact division costs tens of microseconds, its addition and
+    /// comparison about one.
     struct UtilizationMemo {
-        private struct Operands: Hashable {
+        private struct Percent: Hashable {
             var billable: DecimalBits
             var available: DecimalBits
         }
 
-        private var memo = DecimalMemo<Operands, Decimal>()
+        private struct Standing: Hashable {
+            var billable: DecimalBits
+            var nonBillable: DecimalBits
+            var available: DecimalBits
+            var target: DecimalBits
+        }
 
-        /// `billable * 100 / available`; nil when nothing is available.
-        mutating func percent(_ billable: Decimal, of available: Decimal) -> Decimal? {
-            guard available != 0 else { return nil }
-            guard let left = DecimalBits(billable), let right = DecimalBits(available) else {
-                return billable * 100 / available
+        private var percents = DecimalMemo<Percent, Decimal?>()
+        private var standings = DecimalMemo<Standing, WeekStatus>()
+
+        /// Billable over available hours, in percent (nil when nothing is
+        /// available), and where the week stands.
+        mutating func assess(_ sums: WeekTotals, available: Decimal, target: Decimal)
+            -> (utilization: Decimal?, status: WeekStatus)
+        {
+            let billable = DecimalBits(sums.billable)
+            let capacity = DecimalBits(available)
+            let percentKey = billable.flatMap { billable in
+                capacity.map { Percent(billable: billable, available: $0) }
             }
-            return memo.value(Operands(billable: left, available: right)) {
-                billable * 100 / available
+            let utilization = percents.value(percentKey) {
+                available == 0 ? nil : sums.billable * 100 / available
             }
+            var standingKey: Standing?
+            if let billable, let capacity, let nonBillable = DecimalBits(sums.nonBillable),
+               let goal = DecimalBits(target) {
+                standingKey = Standing(billable: billable, nonBillable: nonBillable,
+                                       available: capacity, target: goal)
+            }
+            let status = standings.value(standingKey) {
+                WeekStatus(worked: sums.billable + sums.nonBillable, available: available,
+                           utilization: utilization, target: target)
+            }
+            return (utilization, status)
         }
     }
 
@@ -109,11 +133,7 @@ extension UtilizationProjection {
     /// The cells of one week, in column order.
     func row(_ consultant: String, _ weekStart: Int, _ sums: WeekTotals,
              available: Decimal, target: Decimal, memo: inout UtilizationMemo) -> Row {
-        let utilization = memo.percent(sums.billable, of: available)
-        let status = WeekStatus(worked: sums.billable + sums.nonBillable,
-                                available: available,
-                                utilization: utilization,
-                                target: target)
+        let (utilization, status) = memo.assess(sums, available: available, target: target)
         return [
             .text(consultant),
             .date(CalendarDate(daysSinceEpoch: weekStart)),
