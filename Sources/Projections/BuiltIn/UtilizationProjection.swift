@@ -55,22 +55,24 @@ public struct UtilizationProjection: Projection {
 
         /// Counts a timesheet's hours under its status.
         mutating func add(_ timesheet: Timesheet) {
-            timesheets += 1
-            switch (timesheet.status, timesheet.billable) {
-            case (.approved, true): billable = arithmetic.sum(billable, timesheet.hours)
-            case (.approved, false): nonBillable = arithmetic.sum(nonBillable, timesheet.hours)
-            case (.submitted, _): pending = arithmetic.sum(pending, timesheet.hours)
-            case (.rejected, _): break
-            }
+            tally(timesheet, adding: true)
         }
 
         /// Takes back exactly what `add` counted for the same timesheet.
         mutating func remove(_ timesheet: Timesheet) {
-            timesheets -= 1
+            tally(timesheet, adding: false)
+        }
+
+        private mutating func tally(_ timesheet: Timesheet, adding: Bool) {
+            timesheets += adding ? 1 : -1
+            func changed(_ total: Decimal) -> Decimal {
+                adding ? arithmetic.sum(total, timesheet.hours)
+                    : arithmetic.difference(total, timesheet.hours)
+            }
             switch (timesheet.status, timesheet.billable) {
-            case (.approved, true): billable = arithmetic.difference(billable, timesheet.hours)
-            case (.approved, false): nonBillable = arithmetic.difference(nonBillable, timesheet.hours)
-            case (.submitted, _): pending = arithmetic.difference(pending, timesheet.hours)
+            case (.approved, true): billable = changed(billable)
+            case (.approved, false): nonBillable = changed(nonBillable)
+            case (.submitted, _): pending = changed(pending)
             case (.rejected, _): break
             }
         }
