@@ -37,6 +37,6 @@ struct BackupTests {
         // A restored store takes appends and goes on from its last position.
         #expect(try restored.append([note("after")], to: "u").positions
             == [report.lastPosition + 1])
-        #expect(throws: FileError.self) { _ = try store.backup(to: copy) }
+        #expect(throws: StoreError.destinationExists(copy)) { _ = try store.backup(to: copy) }
     }
 }
