@@ -25,7 +25,37 @@ package enum StateFuzzEntry {
             fatalError("a state that loaded does not load again once saved: \(error)")
         }
         precondition(again.rows(now: now) == rows, "a saved state gives other rows")
+        // A loaded state must also take further events: a fold may refuse
+        // one, never crash on what the state holds.
+        for event in probes { try? again.fold(event) }
+        _ = again.rows(now: now)
         return rows.count
+    }
+
+    /// Events on the ids the seeds hold (the generator's first engagement,
+    /// consultant, timesheets, approval and milestone), of every kind the
+    /// built-in folds read.
+    package static let probes: [RecordedEvent] = [
+        ("TimesheetSubmitted", #"{"timesheet_id":"TS-0000001","engagement_id":"E0001","#
+            + #""consultant_id":"C0002","work_date":"2026-01-13","hours":3.5,"billable":false}"#),
+        ("TimesheetApproved", #"{"timesheet_id":"TS-0000001","approver":"user-9"}"#),
+        ("TimesheetRejected", #"{"timesheet_id":"TS-0000003","approver":"user-9","#
+            + #""reason":"probe"}"#),
+        ("ConsultantCapacitySet", #"{"consultant_id":"C0001","week_start":"2026-01-05","#
+            + #""available_hours":0}"#),
+        ("ExpensePosted", #"{"expense_id":"EX-000001","engagement_id":"E0001","#
+            + #""amount":"1.00","billable":true}"#),
+        ("ApprovalStepCompleted", #"{"approval_id":"AP-000001","approver":"user-1","#
+            + #""role":"partner"}"#),
+        ("ApprovalGranted", #"{"approval_id":"AP-000001","approver":"user-15"}"#),
+        ("MilestoneDefined", #"{"milestone_id":"MS-00001","engagement_id":"E0001","#
+            + #""name":"probe","amount":"1.00","due_date":"2026-02-23"}"#),
+        ("ChangeRequestSubmitted", #"{"change_request_id":"CR-00001","engagement_id":"E0001","#
+            + #""hours_delta":1,"value_delta":"1.00"}"#),
+    ].enumerated().map { index, probe in
+        RecordedEvent(position: 1_000_000 + index, stream: "probe", version: index + 1,
+                      id: "probe-\(index)", type: probe.0, occurredAt: now, recordedAt: now,
+                      data: Array(probe.1.utf8))
     }
 
     /// The state of each built-in folded over `events`, as stored, with the

@@ -3,7 +3,7 @@ import EventStore
 import Foundation
 import Testing
 @testable import LogImport
-import Projections
+@testable import Projections
 
 /// Replays the kept fuzzing inputs (`Fixtures/fuzz/TARGET`: the seeds of
 /// `tools/fuzz.sh` and every crashing input it found, once fixed) through the
@@ -44,6 +44,16 @@ struct FuzzRegressionTests {
             let rows = seed.withUnsafeBytes { StateFuzzEntry.run($0) }
             #expect((rows ?? 0) > 0, "\(name)")
             #expect(seed.dropLast().withUnsafeBytes { StateFuzzEntry.run($0) } == nil)
+        }
+        // The events folded after a load are ones the seed states take.
+        let events = StateFuzzEntry.probes
+        for (index, name) in BuiltInProjections.names.enumerated() {
+            let seed = try #require(kept.first { $0.name == "seed-" + name }).bytes
+            #expect(seed.first == UInt8(index))
+            let runner = makeRunner(try BuiltInProjections.make(
+                name, rules: Array(BuiltInProjections.defaultRules[name]!.utf8), file: name))
+            try runner.load(Array(seed.dropFirst()))
+            for event in events { #expect(throws: Never.self) { try runner.fold(event) } }
         }
     }
 

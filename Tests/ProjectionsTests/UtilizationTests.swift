@@ -341,6 +341,37 @@ struct UtilizationTests {
         ])
     }
 
+    @Test("a saved state whose week counts cannot be right is refused when loaded")
+    func damagedWeekCounts() throws {
+        var script = UtilizationScript()
+        script.approved("T1", "C1", on: "2026-03-02", hours: "7.5")
+        script.submit("T2", "C1", on: "2026-03-03", hours: "1")
+        script.submit("T3", "C1", on: "2026-03-10", hours: "2")
+        var state = projection.initialState()
+        for event in script.events { try projection.fold(&state, event) }
+        // 2026-03-02 is day 20514 since 1970-01-01: T1 and T2 are there.
+        #expect(state.weeks["C1"]?[20514]?.timesheets == 2)
+        #expect(state.weekCountFault == nil)
+        #expect(try CompactState.decode(UtilizationProjection.State.self,
+                                        from: CompactState.encode(state)) == state)
+
+        // A count that would overflow at the next submission, one of zero,
+        // and one that no longer adds up to the three timesheets.
+        for count in [Int.max, 0, 1] {
+            var damaged = state
+            damaged.weeks["C1"]?[20514]?.timesheets = count
+            #expect(damaged.weekCountFault != nil, "\(count)")
+            #expect(throws: CompactStateError.self) {
+                try CompactState.decode(UtilizationProjection.State.self,
+                                        from: CompactState.encode(damaged))
+            }
+            #expect(throws: DecodingError.self) {
+                try JSONDecoder().decode(UtilizationProjection.State.self,
+                                         from: try JSONEncoder().encode(damaged))
+            }
+        }
+    }
+
     @Test("a timesheet missing a field is refused with the field named")
     func malformedEventIsRefused() throws {
         var script = UtilizationScript()

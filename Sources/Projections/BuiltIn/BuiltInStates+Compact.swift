@@ -21,6 +21,7 @@ extension UtilizationProjection.State: CompactCodable {
         capacity = try reader.read()
         roles = try reader.read()
         weeks = try reader.read()
+        if let fault = weekCountFault { throw reader.failure(fault) }
     }
 }
 

@@ -41,6 +41,43 @@ public struct UtilizationProjection: Projection {
         /// timesheet, by consultant id, then by the days from 1970-01-01 to
         /// the week's Monday. A week leaves when its last timesheet does.
         var weeks: [String: [Int: WeekTotals]] = [:]
+
+        init() {}
+
+        /// Reads the fields and refuses a damaged week count (see
+        /// `weekCountFault`), as the compact decoder does.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            timesheets = try container.decode([String: Timesheet].self, forKey: .timesheets)
+            capacity = try container.decode([String: [Int: Decimal]].self, forKey: .capacity)
+            roles = try container.decode([String: String].self, forKey: .roles)
+            weeks = try container.decode([String: [Int: WeekTotals]].self, forKey: .weeks)
+            if let fault = weekCountFault {
+                throw DecodingError.dataCorrupted(
+                    DecodingError.Context(codingPath: [CodingKeys.weeks], debugDescription: fault))
+            }
+        }
+
+        /// Why the weeks' timesheet counts cannot be right, or nil. Every
+        /// timesheet lies in exactly one week, so each count is at least 1
+        /// and they add up to the timesheets; a damaged count is refused
+        /// when the state is read rather than overflowing in a later fold.
+        var weekCountFault: String? {
+            var counted = 0
+            for byWeek in weeks.values {
+                for totals in byWeek.values {
+                    guard totals.timesheets >= 1, totals.timesheets <= timesheets.count else {
+                        return "a week's timesheet count is out of range"
+                    }
+                    counted += totals.timesheets
+                    guard counted <= timesheets.count else {
+                        return "the weeks' timesheet counts add up to more than the timesheets"
+                    }
+                }
+            }
+            return counted == timesheets.count
+                ? nil : "the weeks' timesheet counts add up to fewer than the timesheets"
+        }
     }
 
     /// The hours of one consultant's week, by kind, and how many timesheets
