@@ -1,4 +1,5 @@
 import EventModel
+import EventStore
 import Foundation
 
 // Reading a mapping file. Every check names the key at fault as a path
@@ -14,8 +15,11 @@ extension LogMapping {
         do {
             bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
-            throw MappingError(file: path, key: "",
-                               reason: "cannot be read: \(error.localizedDescription)")
+            // Foundation's text for a missing file names no file and no
+            // cause; say it as the other file errors do.
+            let cause = FileSystem.exists(path)
+                ? error.localizedDescription : String(cString: strerror(ENOENT))
+            throw MappingError(file: path, key: "", reason: "cannot be read: \(cause)")
         }
         return try LogMapping(json: bytes, file: path)
     }

@@ -131,7 +131,7 @@ struct MappingErrorTests {
             as? MappingError
 
         #expect(error?.file == "/nonexistent/bpi2020.json")
-        #expect(error?.reason.hasPrefix("cannot be read") == true)
+        #expect(error?.reason == "cannot be read: No such file or directory")
     }
 
     @Test("both shipped mappings load")
