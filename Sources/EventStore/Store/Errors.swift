@@ -73,6 +73,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case indexAheadOfLog(store: String, detail: String)
     /// The directory is not an evstore store.
     case notAStore(String)
+    /// Nothing exists at the store's path.
+    case noSuchStore(String)
     /// The store has its log but not its index (deleted or lost).
     case indexMissing(String)
     /// A backup's destination exists; it must be a new path.
@@ -92,10 +94,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "the index of \(store) points past the log (\(detail)); "
                 + "run `evstore reindex` to rebuild it from the log"
         case .notAStore(let path):
-            if !FileSystem.exists(path) {
-                return "\(path) does not exist (run `evstore init` to create a store there)"
-            }
             return "\(path) is not an evstore store (run `evstore init` first)"
+        case .noSuchStore(let path):
+            return "\(path) does not exist (run `evstore init` to create a store there)"
         case .indexMissing(let path):
             return "\(path) has its log but no index.sqlite; run `evstore reindex` "
                 + "to rebuild the index from the log"

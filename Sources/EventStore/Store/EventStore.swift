@@ -22,8 +22,8 @@ public final class EventStore: Sendable {
     /// set. A writable open recovers first: a torn frame at the tail is cut off
     /// and frames missing from the index are indexed.
     /// - Throws: `StoreError.notAStore` when the directory is not a store and
-    ///   `create` is false; `StoreError.indexMissing` when only its index is
-    ///   gone; `StoreError.indexAheadOfLog`; `FileError`; `SQLiteError`.
+    ///   `create` is false (`StoreError.noSuchStore` when nothing is there);
+    ///   `StoreError.indexMissing` when only its index is gone; `StoreError.indexAheadOfLog`; `FileError`; `SQLiteError`.
     public init(directory: String, options: StoreOptions = StoreOptions(),
                 create: Bool = false) throws {
         self.directory = directory
@@ -35,6 +35,7 @@ public final class EventStore: Sendable {
                 if FileSystem.isDirectory(log.directory) {
                     throw StoreError.indexMissing(directory)
                 }
+                if !FileSystem.exists(directory) { throw StoreError.noSuchStore(directory) }
                 throw StoreError.notAStore(directory)
             }
             try FileSystem.makeDirectory(directory)

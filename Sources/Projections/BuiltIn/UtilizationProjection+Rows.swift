@@ -57,19 +57,20 @@ extension UtilizationProjection {
         mutating func assess(_ sums: WeekTotals, available: Decimal, target: Decimal)
             -> (utilization: Decimal?, status: WeekStatus)
         {
-            let billable = DecimalBits(sums.billable)
-            let capacity = DecimalBits(available)
-            let percentKey = billable.flatMap { billable in
-                capacity.map { Percent(billable: billable, available: $0) }
+            // A memo key is nil (no memo) when a decimal's bits are not known.
+            var percentKey: Percent?
+            var standingKey: Standing?
+            if let billable = DecimalBits(sums.billable),
+               let capacity = DecimalBits(available) {
+                percentKey = Percent(billable: billable, available: capacity)
+                if let nonBillable = DecimalBits(sums.nonBillable),
+                   let goal = DecimalBits(target) {
+                    standingKey = Standing(billable: billable, nonBillable: nonBillable,
+                                           available: capacity, target: goal)
+                }
             }
             let utilization = percents.value(percentKey) {
                 available == 0 ? nil : sums.billable * 100 / available
-            }
-            var standingKey: Standing?
-            if let billable, let capacity, let nonBillable = DecimalBits(sums.nonBillable),
-               let goal = DecimalBits(target) {
-                standingKey = Standing(billable: billable, nonBillable: nonBillable,
-                                       available: capacity, target: goal)
             }
             let status = standings.value(standingKey) {
                 WeekStatus(worked: sums.billable + sums.nonBillable, available: available,

@@ -44,9 +44,7 @@ struct ProjectCommand: Command {
         if !runs.isEmpty { print(describe(runs)) }
         // The others were caught up and saved; each refusal gets its line.
         guard let last = refused.last else { return }
-        for error in refused.dropLast() {
-            FileHandle.standardError.write(Data("evstore: error: \(error)\n".utf8))
-        }
+        for error in refused.dropLast() { _ = fail(error) }
         throw last
     }
 }
