@@ -53,7 +53,9 @@ enum AppendScenario {
         let start = Measure.now()
         for writer in 0..<writers {
             done.enter()
-            let thread = Thread {
+            // Unowned: the store must close in this function, before the work
+            // directory is removed, not on a writer thread still exiting.
+            let thread = Thread { [unowned store] in
                 defer { done.leave() }
                 do {
                     for index in 0..<appendsPerWriter {

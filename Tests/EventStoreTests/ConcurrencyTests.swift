@@ -30,6 +30,43 @@ struct ConcurrencyTests {
         #expect(try store.verify().isOK)
     }
 
+    @Test("writers that append in a loop come back to one round: one sync serves all eight")
+    func gathering() throws {
+        let directory = TemporaryDirectory()
+        let syncs = FaultPlan(operation: "sync", failAt: Int.max, fault: .none)
+        var options = makeOptions()
+        options.faults = { syncs.decide($0, $1) }
+        // A long window, so that a slow machine still gathers every writer;
+        // the wait ends as soon as they are all back, not at the window.
+        options.groupCommitWindow = 0.25
+        let store = try EventStore(directory: directory.store, options: options, create: true)
+        let before = syncs.calls
+        // Threads of their own: concurrentPerform would run only as many
+        // workers at once as there are cores.
+        let finished = DispatchGroup()
+        for worker in 0..<8 {
+            finished.enter()
+            Thread { [unowned store] in
+                defer { finished.leave() }
+                for i in 0..<25 {
+                    _ = try! store.append([note("\(worker)-\(i)")], to: "own-\(worker)")
+                }
+            }.start()
+        }
+        finished.wait()
+        // 200 appends by 8 writers: once the writers move together, every
+        // round holds all 8, so 25 rounds, plus a few before they fall into
+        // step. Without the wait (a window of 0), a round starts with whoever
+        // is back first: 35 syncs here; before leaders handed off, the rounds
+        // alternated between 1 writer and 7, about 60 syncs.
+        let rounds = syncs.calls - before
+        #expect(rounds >= 25 && rounds <= 30, "\(rounds) syncs for 200 appends")
+        #expect(try store.readAll().map(\.position) == Array(1...200))
+        for worker in 0..<8 {
+            #expect(try store.read(stream: "own-\(worker)").map(\.version) == Array(1...25))
+        }
+    }
+
     @Test("threads racing with the same expected version: exactly one wins each round")
     func race() throws {
         let directory = TemporaryDirectory()

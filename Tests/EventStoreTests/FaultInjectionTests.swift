@@ -13,6 +13,9 @@ final class FaultPlan: Sendable {
         self.fault = fault
     }
 
+    /// How many calls of the planned operation the store has made.
+    var calls: Int { state.withLock { $0.calls } }
+
     func decide(_ operation: String, _ path: String) -> InjectedFault {
         state.withLock { state in
             guard operation == state.operation else { return .none }

@@ -22,20 +22,42 @@ final class AppendCoordinator: @unchecked Sendable {
     private struct Queue {
         var tickets: [Ticket] = []
         var leading = false
+        /// The writers likely to queue for the next round: those of the last
+        /// round (answered, they may come back at once) and those that queued
+        /// while it ran.
+        var expected = 0
+        var lastRoundEnd = DispatchTime(uptimeNanoseconds: 0)
+        /// Signalled when `expected` requests are queued, while a leader waits.
+        var gathering: DispatchSemaphore?
     }
 
     final class Ticket: Sendable {
+        enum State {
+            case queued
+            /// Chosen to lead the next round, which holds this ticket.
+            case leading
+            case finished(Result<[AppendResult], any Error>)
+        }
+
         let request: AppendRequest?
-        let outcome = Locked<Result<[AppendResult], any Error>?>(nil)
-        let done = DispatchSemaphore(value: 0)
+        let state = Locked(State.queued)
+        /// Signalled when the ticket is chosen to lead and when it is finished.
+        let wake = DispatchSemaphore(value: 0)
 
         init(_ request: AppendRequest?) { self.request = request }
 
-        var isFinished: Bool { outcome.withLock { $0 != nil } }
+        var isFinished: Bool {
+            state.withLock { if case .finished = $0 { true } else { false } }
+        }
 
         func finish(_ result: Result<[AppendResult], any Error>) {
-            outcome.withLock { $0 = result }
-            done.signal()
+            state.withLock { $0 = .finished(result) }
+            wake.signal()
+        }
+
+        func promote() {
+            state.withLock { $0 = .leading }
+            wake.signal()
         }
     }
 
@@ -51,23 +73,78 @@ final class AppendCoordinator: @unchecked Sendable {
         let ticket = Ticket(request)
         let lead = queue.withLock { queue in
             queue.tickets.append(ticket)
+            if let gathering = queue.gathering, queue.tickets.count >= queue.expected {
+                queue.gathering = nil
+                gathering.signal()
+            }
             if queue.leading { return false }
             queue.leading = true
             return true
         }
-        if lead {
-            while let round = nextRound() { run(round) }
+        if lead { self.lead(until: ticket) }
+        while true {
+            ticket.wake.wait()
+            let state = ticket.state.withLock { $0 }
+            switch state {
+            case .queued: continue
+            case .leading: self.lead(until: ticket)
+            case .finished(let result): return try result.get()
+            }
         }
-        ticket.done.wait()
-        return try ticket.outcome.withLock { $0! }.get()
     }
 
-    private func nextRound() -> [Ticket]? {
+    /// Runs rounds until the one holding `own` is done, then hands the lead to
+    /// a queued writer, so that the leader's caller is answered at once and
+    /// can queue its next request for the following round.
+    private func lead(until own: Ticket) {
+        while !own.isFinished {
+            gather()
+            let round: [Ticket] = queue.withLock { queue in
+                let round = queue.tickets
+                queue.tickets.removeAll()
+                return round
+            }
+            let answers = run(round)
+            queue.withLock { queue in
+                queue.expected = round.count + queue.tickets.count
+                queue.lastRoundEnd = .now()
+            }
+            for (ticket, answer) in answers { ticket.finish(answer) }
+        }
         queue.withLock { queue in
-            let round = queue.tickets
-            queue.tickets.removeAll()
-            if round.isEmpty { queue.leading = false }
-            return round.isEmpty ? nil : round
+            if let next = queue.tickets.first {
+                next.promote()
+            } else {
+                queue.leading = false
+            }
+        }
+    }
+
+    /// Waits a moment for the writers of the last round to queue again, so
+    /// that one sync serves them all. Writers that append in a loop are
+    /// answered together; without this wait, the first one back would start
+    /// the next round alone, the rest would queue behind it, and the writers
+    /// would settle into two groups taking turns, each sync serving half of
+    /// them. The wait ends as soon as the expected writers are queued, and
+    /// `groupCommitWindow` after the last round ended at the latest: a lone
+    /// writer, or one that comes after a pause, never waits.
+    private func gather() {
+        let window = options.groupCommitWindow
+        guard window > 0 else { return }
+        let gathering: (DispatchSemaphore, DispatchTime)? = queue.withLock { queue in
+            let deadline = queue.lastRoundEnd + window
+            guard queue.tickets.count < queue.expected, DispatchTime.now() < deadline else {
+                return nil
+            }
+            let signal = DispatchSemaphore(value: 0)
+            queue.gathering = signal
+            return (signal, deadline)
+        }
+        guard let (signal, deadline) = gathering else { return }
+        if signal.wait(timeout: deadline) == .timedOut {
+            queue.withLock { queue in
+                if queue.gathering === signal { queue.gathering = nil }
+            }
         }
     }
 
@@ -78,12 +155,13 @@ final class AppendCoordinator: @unchecked Sendable {
 
     // MARK: - One round
 
-    private func run(_ tickets: [Ticket]) {
+    /// Runs one round and returns the answers of its tickets, except those
+    /// refused while planning, which are answered at once.
+    private func run(_ tickets: [Ticket]) -> [(Ticket, Result<[AppendResult], any Error>)] {
         do {
             try lock.acquire(timeout: options.lockTimeout)
         } catch {
-            for ticket in tickets { ticket.finish(.failure(error)) }
-            return
+            return tickets.map { ($0, .failure(error)) }
         }
         defer { lock.release() }
         let connection = writer.index.connection
@@ -106,13 +184,10 @@ final class AppendCoordinator: @unchecked Sendable {
             try connection.execute("COMMIT")
         } catch {
             undo(to: mark, after: error)
-            for ticket in tickets where !ticket.isFinished {
-                ticket.finish(.failure(error))
-            }
-            return
+            return tickets.filter { !$0.isFinished }.map { ($0, .failure(error)) }
         }
-        for (ticket, frame) in accepted { ticket.finish(.success(frame.results)) }
-        for ticket in tickets where ticket.request == nil { ticket.finish(.success([])) }
+        return accepted.map { ($0.0, .success($0.1.results)) }
+            + tickets.filter { $0.request == nil }.map { ($0, .success([])) }
     }
 
     /// Plans the round's requests in order; a refused request is answered at once

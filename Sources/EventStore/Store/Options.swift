@@ -36,6 +36,10 @@ public struct StoreOptions: Sendable {
     /// A segment is sealed once it reaches this many bytes (default 64 MiB).
     public var segmentSize = 64 << 20
     public var durability = Durability.durable
+    /// How long the leader of a group commit waits for the writers of its
+    /// last round to queue again before it starts the next round without
+    /// them (default 0.2 ms; 0 never waits). A lone writer never waits.
+    public var groupCommitWindow = 0.000_2
     /// How long a writer waits for another process's append (default 5 s).
     public var lockTimeout = 5.0
     /// The most bytes an event's data plus metadata may take (default 1 MiB).

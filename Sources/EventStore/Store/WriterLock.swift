@@ -35,12 +35,19 @@ final class WriterLock {
             pause = min(pause * 2, 5_000)
         }
         isHeld = true
-        let pid = Array("\(getpid())\n".utf8)
         // The pid is only a hint for error messages; failing to write it must
-        // not fail the append, so the errors of these two calls are ignored.
-        _ = try? file.truncate(to: 0)
-        _ = try? pid.withUnsafeBytes { try file.write($0, at: 0) }
+        // not fail the append, so the error is ignored. The record has a fixed
+        // width, so it overwrites any earlier one without a truncate (a file
+        // size change on every round).
+        _ = try? pidRecord.withUnsafeBytes { try file.write($0, at: 0) }
     }
+
+    /// This process's pid, right-aligned in 20 columns and a newline: any pid
+    /// fits, and the record is longer than any a writer left before.
+    private let pidRecord: [UInt8] = {
+        let digits = String(getpid())
+        return Array((String(repeating: " ", count: max(0, 20 - digits.count)) + digits + "\n").utf8)
+    }()
 
     func release() {
         guard isHeld else { return }
