@@ -15,7 +15,7 @@ final class GzipFile {
         do {
             reader = try GzipReader(path: path, bufferSize: 1 << 18)
         } catch {
-            throw LogImportError.unreadable(path: path, reason: "gzopen: \(Self.reason(error))")
+            throw LogImportError.unreadable(path: path, reason: Self.reason(error))
         }
     }
 
@@ -29,14 +29,13 @@ final class GzipFile {
         do {
             return try reader.read(into: buffer)
         } catch {
-            throw LogImportError.unreadable(path: path, reason: "gzread: \(Self.reason(error))")
+            throw LogImportError.unreadable(path: path, reason: Self.reason(error))
         }
     }
 
     private static func reason(_ error: any Error) -> String {
         switch error {
         case let read as LineReadError: return read.reason
-        case let file as FileError: return String(cString: strerror(file.code))
         default: return String(describing: error)
         }
     }

@@ -16,21 +16,42 @@ func evstoreExecutable() -> String {
     return FileManager.default.currentDirectoryPath + "/.build/debug/evstore"
 }
 
-func evstore(_ arguments: [String]) throws -> (status: Int32, output: String) {
+/// Runs `evstore`; standard error is read after standard output, so it must
+/// stay under a pipe's buffer (an error message, not a stream of output).
+func evstore(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: evstoreExecutable())
     process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
     try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self),
+            String(decoding: errorData, as: UTF8.self))
 }
 
 @Suite("One real declaration through the command line")
 struct AuditCLITests {
+    @Test("import and import-log say the same of an input file that is not there")
+    func missingInput() throws {
+        let directory = TemporaryDirectory()
+        let store = ["--store", directory.store]
+        #expect(try evstore(store + ["init"]).status == 0)
+        let lines = try evstore(store + ["import", directory.path + "/none.jsonl"])
+        #expect(lines.status == 1)
+        #expect(lines.errors == "evstore: error: cannot read \(directory.path)/none.jsonl: "
+            + "No such file or directory\n")
+        let log = try evstore(store + ["import-log", directory.path + "/none.csv",
+                                       "--mapping", Fixture.mappingPath("bpi2020.json")])
+        #expect(log.status == 1)
+        #expect(log.errors == "evstore: error: cannot read \(directory.path)/none.csv: "
+            + "No such file or directory\n")
+    }
+
     @Test("import-log then audit shows declaration 86791's history as in the source rows")
     func audit() throws {
         let directory = TemporaryDirectory()

@@ -10,10 +10,13 @@ package final class GzipReader {
     package let path: String
     private let handle: gzFile
 
-    /// - Throws: `FileError` when the file cannot be opened.
+    /// - Throws: `LineReadError` naming the system's reason when the file
+    ///   cannot be opened.
     package init(path: String, bufferSize: Int = 1 << 20) throws {
         let opened = path == "-" ? gzdopen(dup(0), "rb") : gzopen(path, "rb")
-        guard let opened else { throw FileError(operation: "open", path: path, code: errno) }
+        guard let opened else {
+            throw LineReadError(path: path, reason: String(cString: strerror(errno)))
+        }
         self.path = path
         self.handle = opened
         gzbuffer(handle, UInt32(bufferSize))
