@@ -14,17 +14,20 @@ extension UtilizationProjection {
         /// Classifies a week on exact values, never printed ones.
         ///
         /// - Parameters:
-        ///   - worked: Approved billable plus non-billable hours.
+        ///   - billable: Approved billable hours.
+        ///   - nonBillable: Approved non-billable hours; with `billable`,
+        ///     the hours worked.
         ///   - available: The week's available hours.
         ///   - utilization: Billable over available hours, in percent;
         ///     `nil` when nothing is available.
         ///   - target: The target, in percent.
-        init(worked: Decimal, available: Decimal, utilization: Decimal?, target: Decimal) {
-            if worked > available {
+        init(billable: Decimal, nonBillable: Decimal, available: Decimal,
+             utilization: Decimal?, target: Decimal) {
+            if billable.plus(nonBillable, isExactlyAbove: available) {
                 self = .overCapacity
-            } else if available == 0 {
+            } else if available.isZero {
                 self = .noCapacity
-            } else if let utilization, utilization < target {
+            } else if let utilization, utilization.isExactlyBelow(target) {
                 self = .belowTarget
             } else {
                 self = .onTarget
@@ -32,50 +35,33 @@ extension UtilizationProjection {
         }
     }
 
-    /// A week's utilization and status, remembered by the bits of its
-    /// hours, capacity and target: many weeks share them, and Foundation's
-    /// exact division costs tens of microseconds, its addition and
-    /// comparison about one.
+    /// A week's utilization, remembered by the bits of its billable and
+    /// available hours: many weeks share them, and Foundation's exact
+    /// division costs tens of microseconds.
     struct UtilizationMemo {
         private struct Percent: Hashable {
             var billable: DecimalBits
             var available: DecimalBits
         }
 
-        private struct Standing: Hashable {
-            var billable: DecimalBits
-            var nonBillable: DecimalBits
-            var available: DecimalBits
-            var target: DecimalBits
-        }
-
         private var percents = DecimalMemo<Percent, Decimal?>()
-        private var standings = DecimalMemo<Standing, WeekStatus>()
 
         /// Billable over available hours, in percent (nil when nothing is
         /// available), and where the week stands.
         mutating func assess(_ sums: WeekTotals, available: Decimal, target: Decimal)
             -> (utilization: Decimal?, status: WeekStatus)
         {
-            // A memo key is nil (no memo) when a decimal's bits are not known.
-            var percentKey: Percent?
-            var standingKey: Standing?
-            if let billable = DecimalBits(sums.billable),
-               let capacity = DecimalBits(available) {
-                percentKey = Percent(billable: billable, available: capacity)
-                if let nonBillable = DecimalBits(sums.nonBillable),
-                   let goal = DecimalBits(target) {
-                    standingKey = Standing(billable: billable, nonBillable: nonBillable,
-                                           available: capacity, target: goal)
-                }
+            // The memo key is nil (no memo) when a decimal's bits are not known.
+            var key: Percent?
+            if let billable = DecimalBits(sums.billable), let capacity = DecimalBits(available) {
+                key = Percent(billable: billable, available: capacity)
             }
-            let utilization = percents.value(percentKey) {
+            let utilization = percents.value(key) {
                 available == 0 ? nil : sums.billable * 100 / available
             }
-            let status = standings.value(standingKey) {
-                WeekStatus(worked: sums.billable + sums.nonBillable, available: available,
-                           utilization: utilization, target: target)
-            }
+            let status = WeekStatus(billable: sums.billable, nonBillable: sums.nonBillable,
+                                    available: available, utilization: utilization,
+                                    target: target)
             return (utilization, status)
         }
     }
