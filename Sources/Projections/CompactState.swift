@@ -183,6 +183,11 @@ struct StateReader {
         return UnsafeBufferPointer(rebasing: buffer[offset..<(offset + count)])
     }
 
+    /// A copy of the bytes from `start` up to the current offset.
+    func bytes(from start: Int) -> [UInt8] {
+        Array(buffer[start..<offset])
+    }
+
     mutating func read<T: CompactCodable>(_ type: T.Type = T.self) throws -> T {
         try T(from: &self)
     }

@@ -59,7 +59,23 @@ extension UtilizationProjection.Timesheet: CompactCodable {
     }
 }
 
-extension UtilizationProjection.Status: CompactRawRepresentable {}
+extension UtilizationProjection.Timesheet: CompactSkippable {
+    static func skip(_ reader: inout StateReader) throws {
+        try String.skip(&reader)
+        try Int.skip(&reader)
+        try Decimal.skip(&reader)
+        try Bool.skip(&reader)
+        try UtilizationProjection.Status.skip(&reader)
+    }
+}
+
+extension UtilizationProjection.Status: CompactRawRepresentable, CompactSkippable {
+    private static let rawValues = allCases.map { Array($0.rawValue.utf8) }
+
+    static func skip(_ reader: inout StateReader) throws {
+        try skipRawValue(&reader, cases: rawValues)
+    }
+}
 
 // MARK: - margin-exposure
 

@@ -30,8 +30,9 @@ import Foundation
 public struct UtilizationProjection: Projection {
     /// Everything the fold remembers, keyed by ids.
     public struct State: Codable, Sendable, Equatable {
-        /// The current state of every timesheet, by timesheet id.
-        var timesheets: [String: Timesheet] = [:]
+        /// The current state of every timesheet, by timesheet id; loaded
+        /// lazily, since a replay touches few of them.
+        var timesheets = LazyDictionary<Timesheet>()
         /// The latest available hours, by consultant id, then by the days
         /// from 1970-01-01 to the week's Monday.
         var capacity: [String: [Int: Decimal]] = [:]
@@ -48,7 +49,8 @@ public struct UtilizationProjection: Projection {
         /// `weekCountFault`), as the compact decoder does.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            timesheets = try container.decode([String: Timesheet].self, forKey: .timesheets)
+            timesheets = try container.decode(LazyDictionary<Timesheet>.self,
+                                              forKey: .timesheets)
             capacity = try container.decode([String: [Int: Decimal]].self, forKey: .capacity)
             roles = try container.decode([String: String].self, forKey: .roles)
             weeks = try container.decode([String: [Int: WeekTotals]].self, forKey: .weeks)
@@ -126,7 +128,7 @@ public struct UtilizationProjection: Projection {
     }
 
     /// Where a timesheet stands: only approved hours count as worked.
-    enum Status: String, Codable, Sendable {
+    enum Status: String, Codable, Sendable, CaseIterable {
         case submitted, approved, rejected
     }
 
@@ -214,7 +216,7 @@ extension UtilizationProjection.State {
             hours: try fields.decimal("hours"),
             billable: try fields.bool("billable"),
             status: .submitted)
-        let old = timesheets.updateValue(timesheet, forKey: id)
+        let old = try timesheets.updateValue(timesheet, forKey: id)
         replaceInWeeks(old, with: timesheet)
     }
 
@@ -222,10 +224,11 @@ extension UtilizationProjection.State {
     mutating func decide(_ fields: UtilizationProjection.Fields,
                          _ status: UtilizationProjection.Status) throws {
         let id = try fields.string("timesheet_id")
-        guard let index = timesheets.index(forKey: id) else { return }
-        let old = timesheets.values[index]
-        timesheets.values[index].status = status
-        replaceInWeeks(old, with: timesheets.values[index])
+        guard var timesheet = try timesheets.value(forKey: id) else { return }
+        let old = timesheet
+        timesheet.status = status
+        try timesheets.updateValue(timesheet, forKey: id)
+        replaceInWeeks(old, with: timesheet)
     }
 
     /// Moves a timesheet's hours from its old state's week to its new
