@@ -106,7 +106,11 @@ final class AppendCoordinator: @unchecked Sendable {
             }
             let answers = run(round)
             queue.withLock { queue in
-                queue.expected = round.count + queue.tickets.count
+                // Writers answered now may come back; count neither those
+                // refused while planning (answered already, so any that came
+                // back are queued) nor sync-only requests (a timer, a flush).
+                let answered = answers.count { $0.0.request != nil }
+                queue.expected = answered + queue.tickets.count
                 queue.lastRoundEnd = .now()
             }
             for (ticket, answer) in answers { ticket.finish(answer) }
@@ -126,8 +130,11 @@ final class AppendCoordinator: @unchecked Sendable {
     /// the next round alone, the rest would queue behind it, and the writers
     /// would settle into two groups taking turns, each sync serving half of
     /// them. The wait ends as soon as the expected writers are queued, and
-    /// `groupCommitWindow` after the last round ended at the latest: a lone
-    /// writer, or one that comes after a pause, never waits.
+    /// `groupCommitWindow` after the last round ended at the latest. So a
+    /// writer never waits when the last round held only itself, nor when it
+    /// comes more than the window after the last round ended; one that
+    /// comes sooner, after a round of several writers that do not all come
+    /// back, waits out the rest of the window.
     private func gather() {
         let window = options.groupCommitWindow
         guard window > 0 else { return }

@@ -36,9 +36,11 @@ public struct StoreOptions: Sendable {
     /// A segment is sealed once it reaches this many bytes (default 64 MiB).
     public var segmentSize = 64 << 20
     public var durability = Durability.durable
-    /// How long the leader of a group commit waits for the writers of its
-    /// last round to queue again before it starts the next round without
-    /// them (default 0.2 ms; 0 never waits). A lone writer never waits.
+    /// How long, after a round of several writers, the next round waits for
+    /// them to queue again before it starts without them (default 0.2 ms;
+    /// 0 never waits). It is the most an append can be delayed, so keep it
+    /// near the time of one sync: a writer alone, or one that comes later
+    /// than this after the last round, never waits.
     public var groupCommitWindow = 0.000_2
     /// How long a writer waits for another process's append (default 5 s).
     public var lockTimeout = 5.0
