@@ -157,6 +157,12 @@ struct StateReader {
     }
 
     mutating func readVarint() throws -> UInt64 {
+        // Most varints (counts, small integers, a decimal's unused words)
+        // are one byte.
+        if offset < buffer.count, buffer[offset] < 0x80 {
+            defer { offset += 1 }
+            return UInt64(buffer[offset])
+        }
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {
