@@ -46,7 +46,8 @@ final class WriterLock {
     /// fits, and the record is longer than any a writer left before.
     private let pidRecord: [UInt8] = {
         let digits = String(getpid())
-        return Array((String(repeating: " ", count: max(0, 20 - digits.count)) + digits + "\n").utf8)
+        let padding = String(repeating: " ", count: max(0, 20 - digits.count))
+        return Array((padding + digits + "\n").utf8)
     }()
 
     func release() {
