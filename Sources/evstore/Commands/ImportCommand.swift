@@ -34,8 +34,8 @@ struct ImportCommand: Command {
         let progress = ProgressLine("importing")
         let started = Date()
         defer { progress.finish() }
-        let summary = try importer.run(reader: reader) { _ in
-            progress.update(reader.compressedOffset, of: total, unit: "bytes")
+        let summary = try importer.run(reader: reader) { summary in
+            progress.update(summary.inputOffset, of: total, unit: "bytes")
         }
         progress.finish()
         let seconds = Date().timeIntervalSince(started)
