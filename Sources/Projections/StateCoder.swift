@@ -18,8 +18,8 @@ import Foundation
 //   0x0A unkeyed container: values, then 0x00.
 //
 // The first byte is the format: 1 for this one. A state whose `Codable`
-// code asks for nested containers (enums with associated values do) is
-// written as JSON instead, after the byte 0x4A ("J"); states saved by earlier
+// code asks for nested containers (enums with associated values do), or
+// has an empty key, is written as JSON instead, after the byte 0x4A ("J"); states saved by earlier
 // versions are plain JSON and start with "{" or "[".
 
 /// A `Codable` state as compact tagged binary (or JSON when it must).
@@ -155,7 +155,11 @@ struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let encoder: BinaryEncoder
     var codingPath: [any CodingKey] { [] }
 
-    private func key(_ key: Key) { encoder.writeText(key.stringValue) }
+    private func key(_ key: Key) {
+        // An empty key's length, 0, would read as the container's end.
+        if key.stringValue.isEmpty { encoder.needsJSON = true }
+        encoder.writeText(key.stringValue)
+    }
 
     mutating func encodeNil(forKey key: Key) throws {
         self.key(key)

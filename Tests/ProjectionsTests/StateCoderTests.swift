@@ -64,3 +64,15 @@ struct StateCoderTests {
         }
     }
 }
+
+@Suite("StateCoder and dictionary keys")
+struct StateCoderKeyTests {
+    @Test("a plain dictionary with an empty key round trips through StateCoder",
+          arguments: [["": 1, "a": 2, "b": 3], ["a": 1, "b": 2], ["a\u{0}b": 1, "c": 2]])
+    func emptyKey(_ dictionary: [String: Int]) throws {
+        let bytes = try StateCoder.encode(dictionary)
+        #expect(try StateCoder.decode([String: Int].self, from: bytes) == dictionary)
+        // A key of length 0 would read as the end tag: such a state goes as JSON.
+        #expect(bytes.first == (dictionary[""] == nil ? StateCoder.version : StateCoder.json))
+    }
+}
