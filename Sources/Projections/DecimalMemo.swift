@@ -181,6 +181,9 @@ struct SmallDecimal {
         // More than four words do not fit; no words and a sign is NaN.
         guard length <= 4, length > 0 || !negative else { return nil }
         let mask: UInt64 = length == 4 ? .max : (1 << (16 * UInt64(length))) - 1
+        // Words in use that hold a zero: Foundation makes none, but damaged
+        // state bytes can, and its `<` takes them for a non-zero value.
+        guard length == 0 || mantissa & mask != 0 else { return nil }
         self.init(isNegative: negative, exponent: Int(Int8(truncatingIfNeeded: word)),
                   significand: mantissa & mask)
     }
