@@ -9,8 +9,9 @@ import Foundation
 // strings, a decimal, an enum, a hash-table insert) was a third of the
 // replay. Loading now walks the bytes once: it checks every entry as the
 // plain decoder would, so damaged bytes are still refused at load, and
-// indexes the keys by a hash of their bytes; only the entries the fold
-// touches are built. The bytes on disk are the same as a `[String: Value]`'s.
+// indexes the keys by a hash of their bytes (of their normalized bytes when
+// not ASCII, so keys are equal exactly when the strings are); only the
+// entries the fold touches are built. The bytes on disk are the same as a `[String: Value]`'s.
 
 /// A value whose compact bytes can be checked and passed over without
 /// building the value.
@@ -70,7 +71,7 @@ struct LazyDictionary<Value: CompactSkippable & Sendable>: Sendable {
     /// - Complexity: O(1) expected.
     func value(forKey key: String) throws -> Value? {
         if let value = changed[key] { return value }
-        guard let saved, let entry = saved.entry(forKey: key) else { return nil }
+        guard let saved, let (entry, _) = saved.entry(forKey: key) else { return nil }
         return try saved.value(of: entry)
     }
 
@@ -78,12 +79,25 @@ struct LazyDictionary<Value: CompactSkippable & Sendable>: Sendable {
     @discardableResult
     mutating func updateValue(_ value: Value, forKey key: String) throws -> Value? {
         if let old = changed.updateValue(value, forKey: key) { return old }
-        if let saved, let entry = saved.entry(forKey: key) {
-            replaced.insert(entry)
-            return try saved.value(of: entry)
+        guard let saved, let (entry, sameBytes) = saved.entry(forKey: key) else {
+            count += 1
+            return nil
         }
-        count += 1
-        return nil
+        let old: Value
+        do {
+            old = try saved.value(of: entry)
+        } catch {
+            changed[key] = nil
+            throw error
+        }
+        if !sameBytes {
+            // Under the saved spelling of the key, as a dictionary keeps the
+            // key it was first given.
+            changed[key] = nil
+            changed[saved.key(of: entry)] = value
+        }
+        replaced.insert(entry)
+        return old
     }
 
     /// Every entry, built.
@@ -160,6 +174,8 @@ private final class SavedEntries<Value: CompactSkippable & Sendable>: Sendable {
     private let slots: [Int32]
     /// Where `bytes` began in the state, for error offsets.
     private let base: Int
+    /// The equality forms of the keys that are not ASCII, by entry.
+    private let spelled: [Int: [UInt8]]
 
     var count: Int { entries.count }
 
@@ -182,25 +198,32 @@ private final class SavedEntries<Value: CompactSkippable & Sendable>: Sendable {
         }
         let bytes = reader.bytes(from: start)
         var slots = [Int32](repeating: -1, count: Self.tableSize(for: count))
+        var spelled: [Int: [UInt8]] = [:]
         let mask = slots.count - 1
         try bytes.withUnsafeBufferPointer { buffer in
             for (index, entry) in entries.enumerated() {
-                let key = UnsafeBufferPointer(rebasing: buffer[entry.keyStart..<entry.valueStart])
-                var slot = Self.hash(key) & mask
-                while slots[slot] >= 0 {
-                    let other = entries[Int(slots[slot])]
-                    if buffer[other.keyStart..<other.valueStart].elementsEqual(key) {
-                        throw CompactStateError(offset: start + entry.start, reason: "duplicate key")
+                let raw = UnsafeBufferPointer(rebasing: buffer[entry.keyStart..<entry.valueStart])
+                try Self.withEqualityForm(ofUTF8: raw) { key, hash, form in
+                    if let form { spelled[index] = form }
+                    var slot = hash & mask
+                    while slots[slot] >= 0 {
+                        let other = Int(slots[slot])
+                        if Self.withEqualityForm(buffer, entries[other], Self.form(of: other, in: spelled), {
+                            $0.elementsEqual(key)
+                        }) {
+                            throw CompactStateError(offset: start + entry.start, reason: "duplicate key")
+                        }
+                        slot = (slot + 1) & mask
                     }
-                    slot = (slot + 1) & mask
+                    slots[slot] = Int32(index)
                 }
-                slots[slot] = Int32(index)
             }
         }
         self.base = start
         self.bytes = bytes
         self.entries = entries
         self.slots = slots
+        self.spelled = spelled
     }
 
     /// A power of two at least twice the count, so probes stay short.
@@ -210,30 +233,76 @@ private final class SavedEntries<Value: CompactSkippable & Sendable>: Sendable {
         return size
     }
 
-    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    /// FNV-1a of the bytes, and whether they are all ASCII.
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> (hash: Int, isASCII: Bool) {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var high: UInt8 = 0
         for byte in bytes {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            high |= byte
         }
-        return Int(truncatingIfNeeded: hash ^ (hash >> 29))
+        return (Int(truncatingIfNeeded: hash ^ (hash >> 29)), high < 0x80)
     }
 
-    func entry(forKey key: String) -> Int? {
+    /// The entry whose key equals `key` as strings do, and whether its
+    /// bytes are the key's UTF-8 (so the key is spelled as it was saved).
+    func entry(forKey key: String) -> (index: Int, sameBytes: Bool)? {
         var key = key
         return key.withUTF8 { utf8 in
-            bytes.withUnsafeBufferPointer { buffer in
-                let mask = slots.count - 1
-                var slot = Self.hash(utf8) & mask
-                while slots[slot] >= 0 {
-                    let entry = entries[Int(slots[slot])]
-                    if buffer[entry.keyStart..<entry.valueStart].elementsEqual(utf8) {
-                        return Int(slots[slot])
+            Self.withEqualityForm(ofUTF8: utf8) { key, hash, queryForm in
+                bytes.withUnsafeBufferPointer { buffer in
+                    let mask = slots.count - 1
+                    var slot = hash & mask
+                    while slots[slot] >= 0 {
+                        let entry = Int(slots[slot])
+                        let form = Self.form(of: entry, in: spelled)
+                        if Self.withEqualityForm(buffer, entries[entry], form, { $0.elementsEqual(key) }) {
+                            // Both ASCII: the bytes compared were the key's own.
+                            return (entry, form == nil && queryForm == nil)
+                        }
+                        slot = (slot + 1) & mask
                     }
-                    slot = (slot + 1) & mask
+                    return nil
                 }
-                return nil
             }
         }
+    }
+
+    // Keys are equal as Swift's `String`s are: canonically equivalent
+    // spellings ("\u{E9}" and "e\u{301}") are one key, and bytes that are
+    // not UTF-8 read as the string they repair to, as the plain decoder
+    // reads them. So keys are hashed and compared by their UTF-8 when it is
+    // ASCII (every key the generator writes, and nearly every real one) and
+    // otherwise by the UTF-8 of their normalization form C, where two
+    // strings are equal exactly when their forms are.
+
+    /// Calls `body` with the bytes `utf8` is hashed and compared by, their
+    /// hash, and the UTF-8 of the key's normalization form C when the key is
+    /// not ASCII (nil when it is, and so its own form).
+    private static func withEqualityForm<R>(
+        ofUTF8 utf8: UnsafeBufferPointer<UInt8>,
+        _ body: (UnsafeBufferPointer<UInt8>, Int, [UInt8]?) throws -> R
+    ) rethrows -> R {
+        let (hash, isASCII) = Self.hash(utf8)
+        if isASCII { return try body(utf8, hash, nil) }
+        let form = Array(String(decoding: utf8, as: UTF8.self).precomposedStringWithCanonicalMapping.utf8)
+        return try form.withUnsafeBufferPointer { key in try body(key, Self.hash(key).hash, form) }
+    }
+
+    /// An entry's form when its key is not ASCII (no hashing when all are).
+    private static func form(of entry: Int, in spelled: [Int: [UInt8]]) -> [UInt8]? {
+        spelled.isEmpty ? nil : spelled[entry]
+    }
+
+    /// Calls `body` with the bytes a loaded entry's key is compared by.
+    private static func withEqualityForm<R>(
+        _ buffer: UnsafeBufferPointer<UInt8>, _ entry: Entry, _ form: [UInt8]?,
+        _ body: (UnsafeBufferPointer<UInt8>) throws -> R
+    ) rethrows -> R {
+        guard let form else {
+            return try body(UnsafeBufferPointer(rebasing: buffer[entry.keyStart..<entry.valueStart]))
+        }
+        return try form.withUnsafeBufferPointer(body)
     }
 
     func key(of entry: Int) -> String {
