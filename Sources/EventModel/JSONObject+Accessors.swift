@@ -10,35 +10,25 @@ import Foundation
 extension JSONObject {
     /// The member's string value, or `nil` if missing or not a string.
     public func string(_ key: String) -> String? {
-        guard case .string(let text)? = self[key] else { return nil }
-        return text
+        self[key]?.stringValue
     }
 
     /// The member's exact decimal value, from a JSON number or a decimal
     /// string; `nil` if missing, of another type, or not exact (more than
     /// 38 significant digits or out of range).
     public func decimal(_ key: String) -> Decimal? {
-        switch self[key] {
-        case .number(let number)?:
-            return try? number.decimal()
-        case .string(let text)?:
-            return try? ExactDecimal.parse(text)
-        default:
-            return nil
-        }
+        self[key]?.decimalValue
     }
 
     /// The member's boolean value, or `nil` if missing or not a boolean.
     public func bool(_ key: String) -> Bool? {
-        guard case .bool(let flag)? = self[key] else { return nil }
-        return flag
+        self[key]?.boolValue
     }
 
     /// The member as a `YYYY-MM-DD` date, or `nil` if missing, not a
     /// string, or not a valid date.
     public func date(_ key: String) -> CalendarDate? {
-        guard let text = string(key) else { return nil }
-        return try? CalendarDate(iso: text)
+        self[key]?.dateValue
     }
 
     /// The member as an RFC 3339 timestamp, or `nil` if missing, not a
@@ -69,5 +59,37 @@ extension JSONObject {
     /// Whether the member is present with the value `null`.
     public func isNull(_ key: String) -> Bool {
         self[key] == .null
+    }
+}
+
+// The same reads of one value, for readers that find members otherwise
+// (`JSONObjectScan`).
+extension JSONValue {
+    /// The string, or `nil` for another type.
+    public var stringValue: String? {
+        guard case .string(let text) = self else { return nil }
+        return text
+    }
+
+    /// The exact decimal of a number or a decimal string; `nil` for
+    /// another type or a value that is not exact.
+    public var decimalValue: Decimal? {
+        switch self {
+        case .number(let number): try? number.decimal()
+        case .string(let text): try? ExactDecimal.parse(text)
+        default: nil
+        }
+    }
+
+    /// The boolean, or `nil` for another type.
+    public var boolValue: Bool? {
+        guard case .bool(let flag) = self else { return nil }
+        return flag
+    }
+
+    /// A `YYYY-MM-DD` string as a date; `nil` for another type or text.
+    public var dateValue: CalendarDate? {
+        guard let text = stringValue else { return nil }
+        return try? CalendarDate(iso: text)
     }
 }

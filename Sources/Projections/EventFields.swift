@@ -6,42 +6,71 @@ import Foundation
 /// A field that is missing or of the wrong shape is refused with the
 /// validator's own `ValidationError`, so the message is the one an append of
 /// that data would have given (the engine adds the projection and position).
+///
+/// The data is read through a `JSONObjectScan`, which parses only the
+/// members asked for, unless the event was parsed already (a rebuild parses
+/// each event once for all its read models) or the scan cannot follow it.
 struct EventFields {
+    private enum Members {
+        case scanned(JSONObjectScan)
+        case parsed(JSONObject)
+    }
+
     let type: String
-    let data: JSONObject
+    private let event: RecordedEvent
+    private let members: Members
 
     init(_ event: RecordedEvent) throws {
         type = event.type
+        self.event = event
+        if let parsed = event.parsedDataObject {
+            members = .parsed(parsed)
+        } else if let scan = JSONObjectScan(event.data) {
+            members = .scanned(scan)
+        } else {
+            members = .parsed(try Self.parse(event))
+        }
+    }
+
+    private static func parse(_ event: RecordedEvent) throws -> JSONObject {
         do {
-            data = try event.dataObject()
+            return try event.dataObject()
         } catch {
             throw ValidationError(field: "data", reason: "is not a JSON object")
         }
     }
 
+    private subscript(key: String) -> JSONValue? {
+        switch members {
+        case .scanned(let scan): scan[key]
+        case .parsed(let object): object[key]
+        }
+    }
+
     func string(_ key: String) throws -> String {
-        guard let value = data.string(key) else { throw refusal(key) }
+        guard let value = self[key]?.stringValue else { throw refusal(key) }
         return value
     }
 
     /// A string member that may be `null` (or absent).
     func optionalString(_ key: String) throws -> String? {
-        guard let value = data[key], value != .null else { return nil }
-        return try string(key)
+        guard let value = self[key], value != .null else { return nil }
+        guard let text = value.stringValue else { throw refusal(key) }
+        return text
     }
 
     func decimal(_ key: String) throws -> Decimal {
-        guard let value = data.decimal(key) else { throw refusal(key) }
+        guard let value = self[key]?.decimalValue else { throw refusal(key) }
         return value
     }
 
     func bool(_ key: String) throws -> Bool {
-        guard let value = data.bool(key) else { throw refusal(key) }
+        guard let value = self[key]?.boolValue else { throw refusal(key) }
         return value
     }
 
     func date(_ key: String) throws -> CalendarDate {
-        guard let value = data.date(key) else { throw refusal(key) }
+        guard let value = self[key]?.dateValue else { throw refusal(key) }
         return value
     }
 
@@ -50,7 +79,15 @@ struct EventFields {
         try date(key).daysSinceEpoch
     }
 
-    private func refusal(_ key: String) -> ValidationError {
+    /// Why `key` could not be read: the whole data is parsed and validated,
+    /// so the error is the one its append would have met.
+    private func refusal(_ key: String) -> any Error {
+        let data: JSONObject
+        do {
+            data = try Self.parse(event)
+        } catch {
+            return error
+        }
         do {
             try BuiltInEvents.validate(type: type, data: data)
         } catch {

@@ -386,6 +386,44 @@ struct UtilizationTests {
         #expect(error?.field == "data.hours")
     }
 
+    @Test("a field of the wrong shape, and data that is no object, are refused as an append would be")
+    func malformedFieldsAreRefused() throws {
+        var script = UtilizationScript()
+        script.add("TimesheetSubmitted", #"""
+            {"timesheet_id":"T1","engagement_id":"E1","consultant_id":"C1",
+             "work_date":"2026-03-02","hours":"eight","billable":true}
+            """#)
+        script.add("TimesheetSubmitted", #"{"timesheet_id":"T2","#)
+        var state = projection.initialState()
+        let shape = #expect(throws: ValidationError.self) {
+            try projection.fold(&state, script.events[0])
+        }
+        #expect(shape?.field == "data.hours")
+        let object = #expect(throws: ValidationError.self) {
+            try projection.fold(&state, script.events[1])
+        }
+        #expect(object?.field == "data")
+        #expect(object?.reason == "is not a JSON object")
+    }
+
+    @Test("keys written with escapes, and events parsed ahead, fold as plain ones do")
+    func escapedKeysAndParsedEvents() throws {
+        var plain = UtilizationScript()
+        plain.submit("T1", "C1", on: "2026-03-03", hours: "7.5")
+        plain.approve("T1")
+        // "\u0068ours" is "hours": the scan leaves such data to the parser.
+        var escaped = UtilizationScript()
+        escaped.add("TimesheetSubmitted", #"""
+            {"timesheet_id":"T1","engagement_id":"E1","consultant_id":"C1",
+             "work_date":"2026-03-03","\u0068ours":7.5,"billable":true}
+            """#)
+        escaped.approve("T1")
+        let expected = [["C1", "2026-03-02", "40.00", "7.50", "0.00", "0.00", "18.8", "75.0", "below_target"]]
+        #expect(try foldRows(projection, plain.events) == expected)
+        #expect(try foldRows(projection, escaped.events) == expected)
+        #expect(try foldRows(projection, plain.events.map { $0.parsingData() }) == expected)
+    }
+
     @Test("events of other types are ignored without reading their data")
     func otherTypesAreIgnored() throws {
         var script = UtilizationScript()

@@ -54,6 +54,9 @@ public struct RecordedEvent: Sendable, Hashable {
         return try Self.object(data)
     }
 
+    /// The data as `parsingData()` parsed it; nil when it was not.
+    public var parsedDataObject: JSONObject? { parsedData }
+
     /// The same event with its data parsed once, so that `dataObject()` costs
     /// nothing for each fold after the first. Data that does not parse is
     /// left for `dataObject()` to report.
