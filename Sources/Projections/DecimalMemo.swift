@@ -111,6 +111,10 @@ final class DecimalArithmetic: Sendable {
     }
 
     private func result(_ lhs: Decimal, _ rhs: Decimal, _ operation: Operation) -> Decimal {
+        if operation != .product,
+           let exact = SmallDecimal.exactSum(lhs, rhs, subtracting: operation == .difference) {
+            return exact
+        }
         guard let left = DecimalBits(lhs), let right = DecimalBits(rhs) else {
             return Self.compute(lhs, rhs, operation)
         }
@@ -231,6 +235,94 @@ struct SmallDecimal {
     }
 
     private var sign: Int { significand == 0 ? 0 : isNegative ? -1 : 1 }
+
+    /// `lhs + rhs`, or `lhs - rhs` when `subtracting`, with the bits
+    /// Foundation's `+` and `-` give, computed on 64-bit significands; nil
+    /// when an operand is not small, an exponent lies beyond ±64 or the
+    /// exact result needs more than 64 bits (callers then use Foundation).
+    ///
+    /// Foundation returns the other operand as it is when one is zero (its
+    /// negation for `0 - x`; two zeros are left to it), and otherwise the
+    /// exact result without trailing zeros, zero as `Decimal()`; the tests
+    /// hold this to Foundation's bits on random operands.
+    static func exactSum(_ lhs: Decimal, _ rhs: Decimal, subtracting: Bool) -> Decimal? {
+        writesKnownBits ? exactSum(unchecked: lhs, rhs, subtracting) : nil
+    }
+
+    private static func exactSum(unchecked lhs: Decimal, _ rhs: Decimal,
+                                 _ subtracting: Bool) -> Decimal? {
+        guard let left = SmallDecimal(lhs), let right = SmallDecimal(rhs),
+              abs(left.exponent) <= 64, abs(right.exponent) <= 64 else { return nil }
+        switch (left.significand == 0, right.significand == 0) {
+        case (true, true): return nil
+        case (true, false): return subtracting ? negated(rhs) : rhs
+        case (false, true): return lhs
+        case (false, false): break
+        }
+        let exponent = min(left.exponent, right.exponent)
+        guard let a = scaled(left.significand, by: left.exponent - exponent),
+              let b = scaled(right.significand, by: right.exponent - exponent) else { return nil }
+        let rightNegative = right.isNegative != subtracting
+        if left.isNegative == rightNegative {
+            let (total, overflow) = a.addingReportingOverflow(b)
+            guard !overflow else { return nil }
+            return decimal(isNegative: left.isNegative, exponent: exponent, significand: total)
+        }
+        return a >= b
+            ? decimal(isNegative: left.isNegative, exponent: exponent, significand: a - b)
+            : decimal(isNegative: rightNegative, exponent: exponent, significand: b - a)
+    }
+
+    /// The decimal Foundation makes of an exact result: no trailing zeros,
+    /// marked compact; zero is `Decimal()`.
+    private static func decimal(isNegative: Bool, exponent: Int, significand: UInt64) -> Decimal {
+        guard significand != 0 else { return Decimal() }
+        var significand = significand
+        var exponent = exponent
+        while significand % 10 == 0 {
+            significand /= 10
+            exponent += 1
+        }
+        let words = (64 - significand.leadingZeroBitCount + 15) / 16
+        var word = UInt32(UInt8(bitPattern: Int8(exponent))) | 1 << 10 | UInt32(words) << 12
+        if isNegative { word |= 1 << 11 }
+        var value = Decimal()
+        withUnsafeMutableBytes(of: &value) { raw in
+            raw.storeBytes(of: word.littleEndian, toByteOffset: 0, as: UInt32.self)
+            raw.storeBytes(of: significand.littleEndian, toByteOffset: 4, as: UInt64.self)
+        }
+        return value
+    }
+
+    /// `value` with its sign bit flipped, as Foundation negates a non-zero value.
+    private static func negated(_ value: Decimal) -> Decimal {
+        var value = value
+        withUnsafeMutableBytes(of: &value) { raw in
+            let word = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            raw.storeBytes(of: (word ^ 1 << 11).littleEndian, toByteOffset: 0, as: UInt32.self)
+        }
+        return value
+    }
+
+    /// Whether the results built here have Foundation's bits on this build,
+    /// checked on known sums (a zero, carries, trailing zeros, signs).
+    private static let writesKnownBits: Bool = {
+        guard layoutIsKnown else { return false }
+        let values = ["7.5", "0.5", "8", "0.25", "-7.5", "99999", "0.00001", "0", "-0.5",
+                      "18446744073709551615", "40", "1.10"].compactMap { Decimal(string: $0) }
+        for a in values {
+            for b in values {
+                for subtracting in [false, true] {
+                    guard let fast = SmallDecimal.exactSum(unchecked: a, b, subtracting) else {
+                        continue
+                    }
+                    let slow = subtracting ? a - b : a + b
+                    if DecimalBits(fast) != DecimalBits(slow) { return false }
+                }
+            }
+        }
+        return true
+    }()
 
     /// Orders `a × 10^ea` against `b × 10^eb`, for non-zero a and b.
     private static func magnitudeOrder(_ a: UInt64, _ ea: Int, _ b: UInt64, _ eb: Int) -> Int {

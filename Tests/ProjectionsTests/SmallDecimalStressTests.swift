@@ -129,6 +129,37 @@ struct SmallDecimalStressTests {
         #expect(found.isEmpty, "\(found)")
     }
 
+    @Test("exact sums and differences have the bits Foundation's + and - give")
+    func exactSums() {
+        var rng = SplitMix64(seed: 11)
+        var values = Self.arithmeticValues(&rng) + Self.edgeValues()
+        // Hours and amounts as folds meet them, compact or not, and wide ones.
+        for _ in 0..<800 {
+            let exponent = Int32.random(in: -6...3, using: &rng)
+            let significand = Bool.random(using: &rng)
+                ? UInt64.random(in: 0...10_000, using: &rng) : UInt64.random(in: 0...UInt64.max, using: &rng)
+            values.append(Self.raw(exponent, negative: Bool.random(using: &rng) && significand != 0,
+                                   significand, compact: Bool.random(using: &rng)))
+        }
+        var found: [String] = []
+        var exact = 0
+        for _ in 0..<150_000 {
+            let a = values.randomElement(using: &rng)!, b = values.randomElement(using: &rng)!
+            for subtracting in [false, true] {
+                guard let result = SmallDecimal.exactSum(a, b, subtracting: subtracting) else { continue }
+                exact += 1
+                let expected = subtracting ? a - b : a + b
+                if DecimalBits(result) != DecimalBits(expected) {
+                    found.append("\(Self.describe(a)) \(subtracting ? "-" : "+") \(Self.describe(b)):"
+                                 + " \(Self.describe(result)), Foundation \(Self.describe(expected))")
+                }
+            }
+        }
+        #expect(found.isEmpty, "\(found.count): \(found.prefix(6))")
+        // Most pairs are small enough for the exact path.
+        #expect(exact > 100_000)
+    }
+
     @Test("edge values: every pair, and random triples")
     func edges() {
         var rng = SplitMix64(seed: 7)

@@ -47,6 +47,31 @@ struct SmallDecimalTests {
         #expect(withZero.significand == 45 && withZero.exponent == -1 && withZero.isNegative)
     }
 
+    /// The exponent, sign and significand of an exact sum's result.
+    private func fields(_ lhs: String, _ rhs: String, subtracting: Bool = false) -> String? {
+        guard let result = SmallDecimal.exactSum(value(lhs), value(rhs), subtracting: subtracting),
+              let read = SmallDecimal(result) else { return nil }
+        return "\(read.isNegative ? "-" : "")\(read.significand)e\(read.exponent)"
+    }
+
+    @Test("exact sums and differences drop trailing zeros, or are left to Foundation")
+    func exactSums() {
+        // 7.5 + 0.5 = 8.0, written as 8 × 10^0.
+        #expect(fields("7.5", "0.5") == "8e0")
+        // 8 + 0.25 = 8.25; 8 - 0.25 = 7.75.
+        #expect(fields("8", "0.25") == "825e-2")
+        #expect(fields("8", "0.25", subtracting: true) == "775e-2")
+        // 0.5 - 7.5 = -7; 40 + -8 = 32; 1.10 - 2.20 = -1.1.
+        #expect(fields("0.5", "7.5", subtracting: true) == "-7e0")
+        #expect(fields("40", "-8") == "32e0")
+        #expect(fields("1.10", "2.20", subtracting: true) == "-11e-1")
+        // 8 - 8 is Foundation's zero: no words, exponent 0.
+        #expect(SmallDecimal.exactSum(value("8"), value("8"), subtracting: true) == 0)
+        // 18446744073709551615 + 1 needs 65 bits; 1e70 lies beyond ±64.
+        #expect(fields("18446744073709551615", "1") == nil)
+        #expect(fields("1e70", "1") == nil)
+    }
+
     @Test("a significand past 64 bits and NaN are left to Foundation")
     func outOfReach() {
         #expect(SmallDecimal(value("18446744073709551616")) == nil)
