@@ -110,10 +110,13 @@ public enum Cell: Sendable, Equatable {
         case .null: return ""
         case .text(let text): return text
         case .decimal(let value):
-            guard case .decimal(let places) = column.kind else {
-                return ExactDecimal.format(value, fractionDigits: 0)
+            var places = 0
+            if case .decimal(let columnPlaces) = column.kind { places = columnPlaces }
+            guard let parts = DecimalParts(value) else {
+                return ExactDecimal.format(value, fractionDigits: places)
             }
-            return ExactDecimal.format(value, fractionDigits: places)
+            return ExactDecimal.format(significand: parts.significand, exponent: parts.exponent,
+                                       isNegative: parts.isNegative, fractionDigits: places)
         case .integer(let value): return String(value)
         case .bool(let value): return value ? "true" : "false"
         case .timestamp(let value): return value.secondsString

@@ -139,6 +139,31 @@ struct DecimalFormattingTests {
     func formats(text: String, digits: Int, expected: String) throws {
         let value = try ExactDecimal.parse(text)
         #expect(ExactDecimal.format(value, fractionDigits: digits) == expected)
+        // The same value as significand and exponent: "-2.345" is -2345 × 10^-3.
+        let isNegative = text.hasPrefix("-")
+        let unsigned = text.drop { $0 == "-" }
+        let places = unsigned.split(separator: ".").dropFirst().first?.count ?? 0
+        let significand = try #require(UInt128(unsigned.filter { $0 != "." }))
+        #expect(ExactDecimal.format(significand: significand, exponent: -places,
+                                    isNegative: isNegative, fractionDigits: digits) == expected)
+    }
+
+    @Test("a significand with a positive exponent, and zeros, print like their decimals")
+    func significandForms() {
+        // 5 × 10^2 = 500; 123 × 10^1 = 1230; 7 × 10^-4 = 0.0007.
+        #expect(ExactDecimal.format(significand: 5, exponent: 2, isNegative: false,
+                                    fractionDigits: 1) == "500.0")
+        #expect(ExactDecimal.format(significand: 123, exponent: 1, isNegative: true,
+                                    fractionDigits: 0) == "-1230")
+        #expect(ExactDecimal.format(significand: 7, exponent: -4, isNegative: false,
+                                    fractionDigits: 3) == "0.001")
+        #expect(ExactDecimal.format(significand: 0, exponent: -3, isNegative: true,
+                                    fractionDigits: 2) == "0.00")
+        #expect(ExactDecimal.format(significand: 18_446_744_073_709_551_615, exponent: -20,
+                                    isNegative: false, fractionDigits: 2) == "0.18")
+        // 38 digits: 2/3 as a quotient gives them.
+        #expect(ExactDecimal.format(significand: 66_666_666_666_666_666_666_666_666_666_666_666_667,
+                                    exponent: -38, isNegative: false, fractionDigits: 1) == "0.7")
     }
 
     @Test("NaN prints as NaN")

@@ -1,3 +1,4 @@
+import EventModel
 import Foundation
 import Testing
 @testable import Projections
@@ -158,6 +159,36 @@ struct SmallDecimalStressTests {
         #expect(found.isEmpty, "\(found.count): \(found.prefix(6))")
         // Most pairs are small enough for the exact path.
         #expect(exact > 100_000)
+    }
+
+    @Test("cells print from the significand as from Foundation's text, 128-bit significands included")
+    func formatting() {
+        var rng = SplitMix64(seed: 12)
+        var values = Self.arithmeticValues(&rng) + Self.edgeValues()
+        for _ in 0..<2_000 {
+            let significand = Bool.random(using: &rng)
+                ? UInt64.random(in: 0...100_000, using: &rng) : UInt64.random(in: 0...UInt64.max, using: &rng)
+            values.append(Self.raw(Int32.random(in: -25...5, using: &rng),
+                                   negative: Bool.random(using: &rng) && significand != 0, significand,
+                                   compact: Bool.random(using: &rng)))
+            // Quotients: up to 38 digits, past 64 bits.
+            values.append(Decimal(Int.random(in: -10_000...10_000, using: &rng))
+                          / Decimal(Int.random(in: 1...999, using: &rng)))
+        }
+        var found: [String] = []
+        var wide = 0
+        for value in values {
+            guard let parts = DecimalParts(value) else { continue }
+            for places in 0...4 {
+                let fast = ExactDecimal.format(significand: parts.significand, exponent: parts.exponent,
+                                               isNegative: parts.isNegative, fractionDigits: places)
+                let slow = ExactDecimal.format(value, fractionDigits: places)
+                if fast != slow { found.append("\(Self.describe(value)) at \(places): \(fast), Foundation \(slow)") }
+            }
+            if parts.significand > UInt64.max { wide += 1 }
+        }
+        #expect(found.isEmpty, "\(found.count): \(found.prefix(6))")
+        #expect(wide > 500)
     }
 
     @Test("edge values: every pair, and random triples")
