@@ -348,6 +348,13 @@ struct SmallDecimal {
 }
 
 extension Decimal {
+    /// `self + other`, with the bits Foundation's `+` gives, computed on the
+    /// significands when both are small (no memo: running totals rarely
+    /// repeat).
+    func exactlyPlus(_ other: Decimal) -> Decimal {
+        SmallDecimal.exactSum(self, other, subtracting: false) ?? self + other
+    }
+
     /// Whether `self` is below `other`, as Foundation's `<` says, without
     /// its arithmetic when both values are small.
     func isExactlyBelow(_ other: Decimal) -> Bool {

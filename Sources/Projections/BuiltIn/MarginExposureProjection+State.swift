@@ -136,42 +136,45 @@ extension MarginExposureProjection {
 // A sign is 1 to post a record's contribution and -1 to take it off; taking
 // off negates the amounts (exact, like multiplying by -1, without the cost of
 // a decimal multiplication). Products of hours and rates repeat endlessly,
-// so they come from a memo of exact results.
+// so they come from a memo of exact results; sums are Foundation's, computed
+// on the significands when they are small (`exactlyPlus`).
 
 extension MarginExposureProjection.Ledger {
     /// Posts an approved timesheet at its captured rates.
     mutating func post(_ timesheet: MarginExposureProjection.Timesheet, sign: Int) {
         let hours = Self.signed(timesheet.hours, sign)
-        actualHours += hours
+        actualHours = actualHours.exactlyPlus(hours)
         guard let rates = timesheet.rates else {
-            unassignedHours += hours
+            unassignedHours = unassignedHours.exactlyPlus(hours)
             return
         }
-        labourCost += DecimalArithmetic.shared.product(hours, rates.costRate)
+        let arithmetic = DecimalArithmetic.shared
+        labourCost = labourCost.exactlyPlus(arithmetic.product(hours, rates.costRate))
         if timesheet.billable {
-            billableLabour += DecimalArithmetic.shared.product(hours, rates.billRate)
+            billableLabour = billableLabour.exactlyPlus(arithmetic.product(hours, rates.billRate))
         }
     }
 
     mutating func post(_ expense: MarginExposureProjection.Expense, sign: Int) {
         let amount = Self.signed(expense.amount, sign)
-        expenses += amount
-        if expense.billable { billableExpenses += amount }
+        expenses = expenses.exactlyPlus(amount)
+        if expense.billable { billableExpenses = billableExpenses.exactlyPlus(amount) }
     }
 
     mutating func post(_ invoice: MarginExposureProjection.Invoice, sign: Int) {
-        invoiced += Self.signed(invoice.amount, sign)
+        invoiced = invoiced.exactlyPlus(Self.signed(invoice.amount, sign))
     }
 
     /// Posts a milestone's amount; only completed milestones are posted.
     mutating func post(_ milestone: MarginExposureProjection.Milestone, sign: Int) {
-        completedMilestones += Self.signed(milestone.amount, sign)
+        completedMilestones =
+            completedMilestones.exactlyPlus(Self.signed(milestone.amount, sign))
     }
 
     /// Posts a granted change request's deltas.
     mutating func post(_ change: MarginExposureProjection.ChangeRequest, sign: Int) {
-        grantedHours += Self.signed(change.hoursDelta, sign)
-        grantedValue += Self.signed(change.valueDelta, sign)
+        grantedHours = grantedHours.exactlyPlus(Self.signed(change.hoursDelta, sign))
+        grantedValue = grantedValue.exactlyPlus(Self.signed(change.valueDelta, sign))
     }
 
     /// `value` for sign 1, `-value` for sign -1.
