@@ -25,7 +25,7 @@ struct EventFields {
         self.event = event
         if let parsed = event.parsedDataObject {
             members = .parsed(parsed)
-        } else if let scan = JSONObjectScan(event.data) {
+        } else if let scan = event.scannedDataObject ?? JSONObjectScan(event.data) {
             members = .scanned(scan)
         } else {
             members = .parsed(try Self.parse(event))

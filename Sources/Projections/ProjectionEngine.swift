@@ -138,12 +138,11 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
         let head = try store.headPosition()
         let start = runners.map { $0.checkpoint?.position ?? 0 }.min() ?? head
         if start < head {
-            let filter = EventTypeFilter(runners.map(\.runner))
-            try fold(from: start + 1, through: head, filter: filter,
-                     progress: progress) { event in
-                for (runner, checkpoint) in runners
+            try fold(from: start + 1, through: head, runners: runners.map(\.runner),
+                     progress: progress) { event, folds in
+                for (index, (runner, checkpoint)) in runners.enumerated()
                 where event.position > (checkpoint?.position ?? 0) {
-                    if runner.folds(event.type) { try runner.fold(event) }
+                    if folds[index] { try runner.fold(event) }
                     try snapshotIfDue(runner, at: event.position)
                 }
             }
@@ -200,14 +199,20 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
         }
     }
 
-    /// Streams the events `from...head` into `body`, reporting progress.
-    /// An event that some projection folds has its data parsed once for all.
-    private func fold(from: Int, through head: Int, filter: EventTypeFilter,
+    /// Streams the events `from...head` into `body` with which of `runners`
+    /// fold each, reporting progress. An event that some projection reads
+    /// as a `JSONObject` has its data parsed once for all; otherwise the
+    /// built-in projections read the members they need from one scan.
+    private func fold(from: Int, through head: Int, runners: [any ProjectionRunner],
                       progress: (Int, Int) -> Void,
-                      _ body: (RecordedEvent) throws -> Void) throws {
+                      _ body: (RecordedEvent, _ folds: [Bool]) throws -> Void) throws {
+        var filter = EventTypeFilter(runners)
         var count = 0
         try store.readAll(from: from, filter: ReadFilter(untilPosition: head)) { event in
-            try body(filter.isFolded(event.type) ? event.parsingData() : event)
+            let selection = filter.selection(for: event.type)
+            let prepared = selection.parsesAhead ? event.parsingData()
+                : selection.scansAhead ? event.scanningData() : event
+            try body(prepared, selection.folds)
             count += 1
             if count % 50_000 == 0 { progress(event.position, head) }
             return true
@@ -229,10 +234,10 @@ public final class ProjectionEngine: AppendObserver, @unchecked Sendable {
             let runners = try selected(names).map(makeRunner)
             let head = try store.headPosition()
             if head > 0 {
-                let filter = EventTypeFilter(runners)
-                try fold(from: 1, through: head, filter: filter, progress: progress) { event in
-                    for runner in runners {
-                        if runner.folds(event.type) { try runner.fold(event) }
+                try fold(from: 1, through: head, runners: runners,
+                         progress: progress) { event, folds in
+                    for (index, runner) in runners.enumerated() {
+                        if folds[index] { try runner.fold(event) }
                         try snapshotIfDue(runner, at: event.position)
                     }
                 }

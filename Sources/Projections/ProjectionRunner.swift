@@ -134,23 +134,42 @@ func makeRunner(_ registration: RegisteredProjection) -> any ProjectionRunner {
     return open(registration.projection)
 }
 
-/// The event types any of a set of projections folds, so that the data of
-/// other events is never parsed.
-struct EventTypeFilter {
-    /// Nil when some projection folds every type.
-    private let types: Set<String>?
+/// The projections that read an event's data only through `EventFields`,
+/// which scans for the members it reads: the built-in ones.
+protocol ReadsEventFields {}
 
-    init(_ runners: [any ProjectionRunner]) {
-        var union: Set<String>? = []
-        for runner in runners {
-            guard let types = runner.eventTypes else {
-                union = nil
-                break
-            }
-            union?.formUnion(types)
-        }
-        self.types = union
+/// Which of a set of projections fold each event type, worked out once per
+/// type, so that an event costs one lookup of its type whatever the number
+/// of projections, and the data of events nobody folds is never read.
+struct EventTypeFilter {
+    /// The projections that fold one type.
+    struct Selection {
+        /// By the index of the projection in the set.
+        let folds: [Bool]
+        /// Whether the data is parsed once for all the projections, ahead:
+        /// when some projection that folds it reads it as a `JSONObject`.
+        let parsesAhead: Bool
+        /// Otherwise, whether its members are located once for all: when
+        /// more than one projection folds it.
+        let scansAhead: Bool
     }
 
-    func isFolded(_ type: String) -> Bool { types?.contains(type) ?? true }
+    private let runners: [any ProjectionRunner]
+    private var selections: [String: Selection] = [:]
+
+    init(_ runners: [any ProjectionRunner]) {
+        self.runners = runners
+    }
+
+    mutating func selection(for type: String) -> Selection {
+        if let known = selections[type] { return known }
+        let folds = runners.map { $0.folds(type) }
+        let parsesAhead = zip(runners, folds).contains { runner, folds in
+            folds && !(runner.registration.projection is any ReadsEventFields)
+        }
+        let selection = Selection(folds: folds, parsesAhead: parsesAhead,
+                                  scansAhead: !parsesAhead && folds.count { $0 } > 1)
+        selections[type] = selection
+        return selection
+    }
 }

@@ -190,3 +190,52 @@ struct EngineTests {
         }
     }
 }
+
+@Suite("Which projections fold an event, and how its data is read")
+struct EventTypeFilterTests {
+    private func runners(_ projections: [any Projection]) -> [any ProjectionRunner] {
+        projections.map { makeRunner(RegisteredProjection($0)) }
+    }
+
+    @Test("built-in folds share one scan; a projection reading JSON objects gets one parse")
+    func selections() {
+        var builtIn = EventTypeFilter(runners([UtilizationProjection(), MarginExposureProjection()]))
+        let submitted = builtIn.selection(for: "TimesheetSubmitted")
+        #expect(submitted.folds == [true, true])
+        #expect(!submitted.parsesAhead && submitted.scansAhead)
+        // Only margin-exposure folds expenses: nothing to share.
+        let expense = builtIn.selection(for: "ExpensePosted")
+        #expect(expense.folds == [false, true])
+        #expect(!expense.parsesAhead && !expense.scansAhead)
+        #expect(builtIn.selection(for: "NoteAdded").folds == [false, false])
+
+        var mixed = EventTypeFilter(runners([UtilizationProjection(), TypeTotals()]))
+        // TypeTotals folds every type through dataObject().
+        let note = mixed.selection(for: "NoteAdded")
+        #expect(note.folds == [false, true])
+        #expect(note.parsesAhead && !note.scansAhead)
+        #expect(mixed.selection(for: "TimesheetSubmitted").parsesAhead)
+    }
+
+    @Test("a rebuild of the built-in read models beside a custom one gives each its own rows")
+    func mixedRebuild() throws {
+        let fixture = try EngineFixture()
+        try fixture.store.append([NewEvent(type: "TimesheetSubmitted", data: #"""
+            {"timesheet_id":"T1","engagement_id":"E1","consultant_id":"C1",
+             "work_date":"2026-03-04","hours":6.5,"billable":true}
+            """#), NewEvent(type: "TimesheetApproved", data: #"{"timesheet_id":"T1","approver":"M1"}"#)],
+            to: "engagement-E1")
+        try fixture.add("A", amount: "1.25")
+        let engine = try ProjectionEngine(store: fixture.store, projections: [
+            RegisteredProjection(UtilizationProjection()), RegisteredProjection(TypeTotals()),
+        ])
+        try engine.rebuild()
+        let now = try Timestamp(rfc3339: "2026-12-31T00:00:00Z")
+        // 6.5 billable hours of a 40-hour week: 16.25 %, printed 16.3.
+        #expect(printedRows(try engine.model("utilization", now: now))
+                == [["C1", "2026-03-02", "40.00", "6.50", "0.00", "0.00", "16.3", "75.0", "below_target"]])
+        #expect(printedRows(try engine.model("type-totals", now: now))
+                == [["A", "1", "1.25"], ["TimesheetApproved", "1", "0.00"],
+                    ["TimesheetSubmitted", "1", "0.00"]])
+    }
+}

@@ -22,6 +22,9 @@ public struct RecordedEvent: Sendable, Hashable {
     /// The data already parsed, when a caller folding the event into several
     /// read models parsed it once for all of them (`parsingData()`).
     private var parsedData: JSONObject?
+    /// Where the data's members lie, when a caller folding the event into
+    /// several read models scanned it once for all of them (`scanningData()`).
+    private var scannedData: JSONObjectScan?
 
     /// Builds an event by hand (for folds in tests, and for other sources).
     public init(position: Int, stream: String, version: Int, id: String, type: String,
@@ -56,6 +59,18 @@ public struct RecordedEvent: Sendable, Hashable {
 
     /// The data as `parsingData()` parsed it; nil when it was not.
     public var parsedDataObject: JSONObject? { parsedData }
+
+    /// The data's members as `scanningData()` found them; nil when it did not.
+    public var scannedDataObject: JSONObjectScan? { scannedData }
+
+    /// The same event with its data's members located once (see
+    /// `JSONObjectScan`), for several folds that each read a few of them.
+    /// Data the scan cannot follow is left for each reader to parse.
+    public func scanningData() -> RecordedEvent {
+        var copy = self
+        copy.scannedData = JSONObjectScan(data)
+        return copy
+    }
 
     /// The same event with its data parsed once, so that `dataObject()` costs
     /// nothing for each fold after the first. Data that does not parse is

@@ -21,7 +21,7 @@ import Foundation
 /// The age is `closed_at` (or `now` while open) minus `requested_at`; it is
 /// printed as computed, so a `now` before the request (a replay cut-off)
 /// gives a negative age, which falls in the first bucket.
-public struct ApprovalAgingProjection: Projection {
+public struct ApprovalAgingProjection: Projection, ReadsEventFields {
     /// The bucket bounds and SLAs this projection applies.
     public let rules: ApprovalAgingRules
 

@@ -23,7 +23,7 @@ import Foundation
 /// decision, or while an invoice_release approval whose subject it is stays
 /// open; otherwise it is `ready`. `days_ready` is printed as computed, so a
 /// `now` before `ready_since` gives a negative value.
-public struct BillingReadinessProjection: Projection {
+public struct BillingReadinessProjection: Projection, ReadsEventFields {
     /// Whether the client's sign-off is required.
     public let rules: BillingReadinessRules
 

@@ -23,7 +23,7 @@ import Foundation
 ///
 /// One row per engagement with an `EngagementOpened`, keyed by
 /// engagement_id.
-public struct MarginExposureProjection: Projection {
+public struct MarginExposureProjection: Projection, ReadsEventFields {
     /// The rules in force: the burn alert.
     public let rules: MarginExposureRules
 

@@ -27,7 +27,7 @@ import Foundation
 ///
 /// One row per (consultant_id, week_start) with a timesheet or a capacity;
 /// week_start is the Monday on or before the timesheet's work_date.
-public struct UtilizationProjection: Projection {
+public struct UtilizationProjection: Projection, ReadsEventFields {
     /// Everything the fold remembers, keyed by ids.
     public struct State: Codable, Sendable, Equatable {
         /// The current state of every timesheet, by timesheet id; loaded
