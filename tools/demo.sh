@@ -6,12 +6,26 @@
 #      2020, travel-expense approvals; see Tests/LogImportTests/Fixtures);
 #   4. catch up the four read models and print a leadership summary;
 #   5. write the four CSVs, and show an audit trail and a point-in-time replay.
-# Usage: tools/demo.sh [OUTPUT_DIR]   (default ./evstore-demo; DEMO_EVENTS=N)
+# Usage: tools/demo.sh [OUTPUT_DIR]   (default <repo>/evstore-demo; DEMO_EVENTS=N)
 set -euo pipefail
+# OUTPUT_DIR is taken from where the script is run; the default lies in the
+# repository.
+caller="$PWD"
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 
 out="${1:-./evstore-demo}"
+case "$out" in
+    /*) ;;
+    *) [ -n "${1:-}" ] && out="$caller/$out" ;;
+esac
+# A rerun replaces an earlier run's output, and nothing else: a named
+# directory holding other files is refused rather than emptied.
+marker="$out/.evstore-demo"
+if [ -n "${1:-}" ] && [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -e "$marker" ]; then
+    echo "demo.sh: $out exists and was not written by the demo; name another directory" >&2
+    exit 2
+fi
 events="${DEMO_EVENTS:-100000}"
 store="$out/store"
 sample=Tests/LogImportTests/Fixtures/BPI2020_DomesticDeclarations_first300.xes.gz
@@ -24,6 +38,7 @@ evstore() { "$bin/evstore" --store "$store" "$@"; }
 
 rm -rf "$out"
 mkdir -p "$out/csv"
+touch "$marker"
 echo "==> generating $events engagement events (seed 42)"
 "$bin/evstore-gen" --events "$events" --seed 42 --out "$out/workload.jsonl"
 
