@@ -25,7 +25,7 @@ struct CrashCampaignTests {
             while true; do
               i=$((i+1))
               printf '{"stream":"s-%d","type":"Tick","data":{"n":%d,"pad":"%s"}}\\n{"stream":"t","type":"Tock","data":{"n":%d}}\\n' \
-                $((i % 3)) $i "$(head -c $((i % 50)) /dev/zero | tr '\\\\0' x)" $i > "$1/batch"
+                $((i % 3)) $i "$(head -c $((i % 50)) /dev/zero | tr '\\0' x)" $i > "$1/batch"
               "$2" --store "$1/store" import "$1/batch" --batch-size 2 >/dev/null || exit 1
               echo "$i" >> "$3"
             done
