@@ -274,7 +274,11 @@ private final class SavedEntries<Value: CompactSkippable & Sendable>: Sendable {
     // reads them. So keys are hashed and compared by their UTF-8 when it is
     // ASCII (every key the generator writes, and nearly every real one) and
     // otherwise by the UTF-8 of their normalization form C, where two
-    // strings are equal exactly when their forms are.
+    // strings are equal exactly when their forms are. The form is the
+    // standard library's own (`_nfcCodeUnits`, what `String`'s `==` and
+    // hashing use): Foundation's `precomposedStringWithCanonicalMapping`
+    // on Linux composes some Hangul sequences that `==` keeps apart, and
+    // misses others it joins.
 
     /// Calls `body` with the bytes `utf8` is hashed and compared by, their
     /// hash, and the UTF-8 of the key's normalization form C when the key is
@@ -285,7 +289,7 @@ private final class SavedEntries<Value: CompactSkippable & Sendable>: Sendable {
     ) rethrows -> R {
         let (hash, isASCII) = Self.hash(utf8)
         if isASCII { return try body(utf8, hash, nil) }
-        let form = Array(String(decoding: utf8, as: UTF8.self).precomposedStringWithCanonicalMapping.utf8)
+        let form = String(decoding: utf8, as: UTF8.self)._nfcCodeUnits
         return try form.withUnsafeBufferPointer { key in try body(key, Self.hash(key).hash, form) }
     }
 
