@@ -27,11 +27,32 @@ enum StateCoder {
     static let version: UInt8 = 1
     static let json: UInt8 = 0x4A
 
+    /// JSON has no NaN or infinities; a state that goes as JSON writes them
+    /// as these strings, as the binary format keeps them.
+    private static let nonFinite = (positiveInfinity: "+Infinity", negativeInfinity: "-Infinity",
+                                    nan: "NaN")
+
+    private static var jsonEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: nonFinite.positiveInfinity,
+            negativeInfinity: nonFinite.negativeInfinity, nan: nonFinite.nan)
+        return encoder
+    }
+
+    private static var jsonDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: nonFinite.positiveInfinity,
+            negativeInfinity: nonFinite.negativeInfinity, nan: nonFinite.nan)
+        return decoder
+    }
+
     static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = BinaryEncoder()
         encoder.bytes.append(version)
         try encoder.encodeValue(value)
-        if encoder.needsJSON { return [json] + Array(try JSONEncoder().encode(value)) }
+        if encoder.needsJSON { return [json] + Array(try jsonEncoder.encode(value)) }
         return encoder.bytes
     }
 
@@ -43,9 +64,9 @@ enum StateCoder {
                 return try BinaryDecoder.decode(type, at: &reader)
             }
         case json:
-            return try JSONDecoder().decode(type, from: Data(bytes.dropFirst()))
+            return try jsonDecoder.decode(type, from: Data(bytes.dropFirst()))
         case UInt8(ascii: "{"), UInt8(ascii: "["):
-            return try JSONDecoder().decode(type, from: Data(bytes))
+            return try jsonDecoder.decode(type, from: Data(bytes))
         default:
             throw DecodingError.dataCorrupted(.init(codingPath: [],
                 debugDescription: "unknown state format \(bytes.first.map(String.init) ?? "-")"))
