@@ -176,18 +176,22 @@ struct SmallDecimal {
     /// use in bits 12–15, then the mantissa words, least significant first.
     private init?(bitsOf value: Decimal) {
         guard CompactState.isAvailable else { return nil }
-        let (word, mantissa) = withUnsafeBytes(of: value) { raw in
+        let (word, mantissa, rest) = withUnsafeBytes(of: value) { raw in
             (raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self),
-             UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt64.self)))
+             UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 4, as: UInt64.self)),
+             raw.loadUnaligned(fromByteOffset: 12, as: UInt64.self))
         }
         let length = Int(word >> 12 & 0xF)
         let negative = word >> 11 & 1 == 1
         // More than four words do not fit; no words and a sign is NaN.
         guard length <= 4, length > 0 || !negative else { return nil }
         let mask: UInt64 = length == 4 ? .max : (1 << (16 * UInt64(length))) - 1
-        // Words in use that hold a zero: Foundation makes none, but damaged
-        // state bytes can, and its `<` takes them for a non-zero value.
-        guard length == 0 || mantissa & mask != 0 else { return nil }
+        // Words in use that hold a zero, or set words past the length in
+        // use: Foundation makes neither, but damaged bytes can, and its
+        // arithmetic and printing read them otherwise.
+        guard length == 0 || mantissa & mask != 0, mantissa & ~mask == 0, rest == 0 else {
+            return nil
+        }
         self.init(isNegative: negative, exponent: Int(Int8(truncatingIfNeeded: word)),
                   significand: mantissa & mask)
     }
@@ -383,8 +387,9 @@ struct DecimalParts {
     let exponent: Int
     let significand: UInt128
 
-    /// Nil for NaN, for mantissa words in use that hold a zero (damaged
-    /// bytes; Foundation judges those) and on an unknown layout.
+    /// Nil for NaN, for mantissa words in use that hold a zero or set words
+    /// past the length (damaged bytes; Foundation judges those) and on an
+    /// unknown layout.
     init?(_ value: Decimal) {
         guard SmallDecimal.layoutIsKnown else { return nil }
         let (word, low, high) = withUnsafeBytes(of: value) { raw in
@@ -397,7 +402,8 @@ struct DecimalParts {
         guard length <= 8, length > 0 || !negative else { return nil }
         let whole = UInt128(high) << 64 | UInt128(low)
         let significand = length == 8 ? whole : whole & ((1 << (16 * UInt128(length))) - 1)
-        guard length == 0 || significand != 0 else { return nil }
+        // As for `SmallDecimal`: no zero in use, nothing past the length.
+        guard length == 0 || significand != 0, significand == whole else { return nil }
         self.isNegative = negative
         self.exponent = Int(Int8(truncatingIfNeeded: word))
         self.significand = significand
