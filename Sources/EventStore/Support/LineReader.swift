@@ -30,9 +30,10 @@ public final class LineReader {
     public func next() throws -> ArraySlice<UInt8>? {
         while true {
             if let newline = nextNewline() {
-                var end = newline
-                if end > start && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                var line = buffer[start..<end]
+                var lineEnd = newline
+                if lineEnd > start && buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                if lineEnd - start > maximumLineLength { throw tooLong() }
+                var line = buffer[start..<lineEnd]
                 start = newline + 1
                 lineNumber += 1
                 if lineNumber == 1 { line = Self.droppingByteOrderMark(line) }
@@ -40,17 +41,23 @@ public final class LineReader {
             }
             if atEnd {
                 guard start < end else { return nil }
+                if end - start > maximumLineLength { throw tooLong() }
                 var line = buffer[start..<end]
                 start = end
                 lineNumber += 1
                 if lineNumber == 1 { line = Self.droppingByteOrderMark(line) }
                 return line
             }
-            if end - start > maximumLineLength {
-                throw LineTooLong(path: path, line: lineNumber + 1, limit: maximumLineLength)
-            }
+            // No newline yet: the line is too long already, unless the last
+            // byte is the `\r` of its `\r\n`.
+            if end - start > maximumLineLength + 1 { throw tooLong() }
             try fill()
         }
+    }
+
+    /// The next line is longer than the limit (its `\n` or `\r\n` not counted).
+    private func tooLong() -> LineTooLong {
+        LineTooLong(path: path, line: lineNumber + 1, limit: maximumLineLength)
     }
 
     /// The index of the first line feed from `start` on (memchr: a search
