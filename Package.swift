@@ -49,12 +49,14 @@ let package = Package(
                           dependencies: ["EventStore", "EventModel", "Projections", "CSQLite"],
                           path: "Benchmarks/evstore-bench"),
 
-        .testTarget(name: "EventModelTests", dependencies: ["EventModel"]),
+        // What the test targets share: a seeded random generator.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "EventModelTests", dependencies: ["EventModel", "TestSupport"]),
         .testTarget(name: "EventStoreTests",
-                    dependencies: ["EventStore", "EventModel", "CZlib"],
+                    dependencies: ["EventStore", "EventModel", "CZlib", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ProjectionsTests",
-                    dependencies: ["Projections", "EventStore", "EventModel"]),
+                    dependencies: ["Projections", "EventStore", "EventModel", "TestSupport"]),
         .testTarget(name: "LogImportTests",
                     dependencies: ["LogImport", "EventStore", "EventModel", "Projections"],
                     resources: [.copy("Fixtures")]),

@@ -1,5 +1,6 @@
 import EventModel
 import Foundation
+import TestSupport
 import Testing
 @testable import Projections
 
