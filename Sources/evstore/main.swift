@@ -28,7 +28,7 @@ var topUsage: String {
     commands:
     \(commands.map { "  \($0.spec.name.padding(toLength: 12, withPad: " ", startingAt: 0))\(firstSentence($0.spec.summary, of: $0.spec.name))" }.joined(separator: "\n"))
 
-    Run `evstore COMMAND --help` for a command's options.
+    Run `evstore COMMAND --help` (or `evstore help COMMAND`) for a command's options.
     Exit codes: 0 success, 1 failure, 2 usage error, 3 concurrency conflict.
     """
 }
@@ -85,9 +85,18 @@ func main() -> Int32 {
             return fail(UsageError("unknown option \(first) (see evstore --help)"))
         }
     }
-    guard let name = words.first else {
+    guard var name = words.first else {
         FileHandle.standardError.write(Data((topUsage + "\n").utf8))
         return 2
+    }
+    // `evstore help [COMMAND]` is `evstore [COMMAND] --help`.
+    if name == "help" {
+        guard words.count > 1 else {
+            print(topUsage)
+            return 0
+        }
+        words = [words[1], "--help"]
+        name = words[0]
     }
     guard let command = commands.first(where: { $0.spec.name == name }) else {
         return fail(UsageError("unknown command \"\(name)\" (see evstore --help)"))

@@ -52,6 +52,28 @@ struct AuditCLITests {
             + "No such file or directory\n")
     }
 
+    @Test("init on an existing store says it left it as it was")
+    func initTwice() throws {
+        let directory = TemporaryDirectory()
+        let first = try evstore(["--store", directory.store, "init"])
+        #expect(first.status == 0 && first.output.hasPrefix("initialised store at \(directory.store)"))
+        let again = try evstore(["--store", directory.store, "init"])
+        #expect(again.status == 0
+                && again.output.hasPrefix("a store exists at \(directory.store): left as it was"))
+    }
+
+    @Test("evstore help [COMMAND] prints what --help prints")
+    func helpCommand() throws {
+        let top = try evstore(["--help"])
+        #expect(top.status == 0 && top.output.hasPrefix("usage: evstore"))
+        #expect(try evstore(["help"]).output == top.output)
+        let replay = try evstore(["replay", "--help"])
+        #expect(replay.status == 0 && replay.output.contains("--at-position P"))
+        let viaHelp = try evstore(["help", "replay"])
+        #expect(viaHelp.status == 0 && viaHelp.output == replay.output)
+        #expect(try evstore(["help", "nonsense"]).status == 2)
+    }
+
     @Test("import-log then audit shows declaration 86791's history as in the source rows")
     func audit() throws {
         let directory = TemporaryDirectory()

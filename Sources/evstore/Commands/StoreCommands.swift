@@ -14,10 +14,16 @@ struct InitCommand: Command {
         options: [], positionals: 0...0)
 
     static func run(_ arguments: ParsedArguments, context: Context) throws {
+        let existed = FileManager.default.fileExists(atPath: context.storeDirectory + "/log")
         _ = try context.openStore(create: true)
         let rules = BuiltInProjections.rulesDirectory(of: context.storeDirectory)
         try BuiltInProjections.installDefaultRules(into: rules)
-        print("initialised store at \(context.storeDirectory) (rules in \(rules))")
+        if existed {
+            print("a store exists at \(context.storeDirectory): left as it was "
+                  + "(rules in \(rules); missing rule files put back)")
+        } else {
+            print("initialised store at \(context.storeDirectory) (rules in \(rules))")
+        }
     }
 }
 
