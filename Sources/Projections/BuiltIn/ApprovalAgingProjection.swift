@@ -152,7 +152,7 @@ public struct ApprovalAgingProjection: Projection, ReadsEventFields {
         let end = approval.closedAt ?? now.microseconds
         let age = Decimal(end - approval.requestedAt)
         let sla = rules.slaHours[approval.kind]
-        let breached = sla.map { age > $0 * ApprovalAgingRules.microsecondsPerHour }
+        let breached = rules.isBreached(kind: approval.kind, ageMicroseconds: age)
 
         return [
             .text(id),

@@ -40,6 +40,10 @@ public struct ApprovalAgingRules: Sendable, Equatable {
     public let slaHours: [String: Decimal]
     /// The bucket names, one more than the bounds.
     public let bucketNames: [String]
+    /// The bounds and SLAs in microseconds, worked out once: every row
+    /// compares its age with them.
+    private let bucketBoundsMicroseconds: [Decimal]
+    private let slaMicroseconds: [String: Decimal]
 
     /// The default rules.
     public init() {
@@ -81,13 +85,21 @@ public struct ApprovalAgingRules: Sendable, Equatable {
         bucketBoundsHours = bounds
         slaHours = sla
         bucketNames = Self.names(forBounds: bounds)
+        bucketBoundsMicroseconds = bounds.map { $0 * Self.microsecondsPerHour }
+        slaMicroseconds = sla.mapValues { $0 * Self.microsecondsPerHour }
     }
 
     /// The bucket of an exact age: the first bucket for any age below the
     /// first bound, negative ones included.
     func bucket(forAgeMicroseconds age: Decimal) -> String {
-        let above = bucketBoundsHours.prefix { age >= $0 * Self.microsecondsPerHour }
+        let above = bucketBoundsMicroseconds.prefix { !age.isExactlyBelow($0) }
         return bucketNames[above.count]
+    }
+
+    /// Whether an exact age is past the SLA of `kind`; nil for a kind
+    /// without one.
+    func isBreached(kind: String, ageMicroseconds age: Decimal) -> Bool? {
+        slaMicroseconds[kind].map { $0.isExactlyBelow(age) }
     }
 
     // MARK: - Bucket names
