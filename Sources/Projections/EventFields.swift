@@ -17,27 +17,28 @@ struct EventFields {
     }
 
     let type: String
-    private let event: RecordedEvent
+    /// The data's bytes, parsed whole only to explain a refusal; the rest
+    /// of the event is not kept (a fold builds one of these per event).
+    private let data: [UInt8]
     private let members: Members
 
     init(_ event: RecordedEvent) throws {
         type = event.type
-        self.event = event
+        data = event.data
         if let parsed = event.parsedDataObject {
             members = .parsed(parsed)
         } else if let scan = event.scannedDataObject ?? JSONObjectScan(event.data) {
             members = .scanned(scan)
         } else {
-            members = .parsed(try Self.parse(event))
+            members = .parsed(try Self.object(event.data))
         }
     }
 
-    private static func parse(_ event: RecordedEvent) throws -> JSONObject {
-        do {
-            return try event.dataObject()
-        } catch {
+    private static func object(_ data: [UInt8]) throws -> JSONObject {
+        guard case .object(let object)? = try? JSONParser.parse(data) else {
             throw ValidationError(field: "data", reason: "is not a JSON object")
         }
+        return object
     }
 
     private subscript(key: String) -> JSONValue? {
@@ -82,14 +83,19 @@ struct EventFields {
     /// Why `key` could not be read: the whole data is parsed and validated,
     /// so the error is the one its append would have met.
     private func refusal(_ key: String) -> any Error {
-        let data: JSONObject
-        do {
-            data = try Self.parse(event)
-        } catch {
-            return error
+        let whole: JSONObject
+        switch members {
+        case .parsed(let object):
+            whole = object
+        case .scanned:
+            do {
+                whole = try Self.object(data)
+            } catch {
+                return error
+            }
         }
         do {
-            try BuiltInEvents.validate(type: type, data: data)
+            try BuiltInEvents.validate(type: type, data: whole)
         } catch {
             return error
         }
