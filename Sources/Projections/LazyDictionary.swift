@@ -11,7 +11,8 @@ import Foundation
 // plain decoder would, so damaged bytes are still refused at load, and
 // indexes the keys by a hash of their bytes (of their normalized bytes when
 // not ASCII, so keys are equal exactly when the strings are); only the
-// entries the fold touches are built. The bytes on disk are the same as a `[String: Value]`'s.
+// entries the fold touches are built. The bytes on disk are the same as a
+// `[String: Value]`'s.
 
 /// A value whose compact bytes can be checked and passed over without
 /// building the value.
@@ -208,10 +209,12 @@ private final class SavedEntries<Value: CompactSkippable & Sendable>: Sendable {
                     var slot = hash & mask
                     while slots[slot] >= 0 {
                         let other = Int(slots[slot])
-                        if Self.withEqualityForm(buffer, entries[other], Self.form(of: other, in: spelled), {
+                        let otherForm = Self.form(of: other, in: spelled)
+                        if Self.withEqualityForm(buffer, entries[other], otherForm, {
                             $0.elementsEqual(key)
                         }) {
-                            throw CompactStateError(offset: start + entry.start, reason: "duplicate key")
+                            throw CompactStateError(offset: start + entry.start,
+                                                    reason: "duplicate key")
                         }
                         slot = (slot + 1) & mask
                     }

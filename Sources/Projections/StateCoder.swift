@@ -19,8 +19,8 @@ import Foundation
 //
 // The first byte is the format: 1 for this one. A state whose `Codable`
 // code asks for nested containers (enums with associated values do), or
-// has an empty key, is written as JSON instead, after the byte 0x4A ("J"); states saved by earlier
-// versions are plain JSON and start with "{" or "[".
+// has an empty key, is written as JSON instead, after the byte 0x4A ("J");
+// states saved by earlier versions are plain JSON and start with "{" or "[".
 
 /// A `Codable` state as compact tagged binary (or JSON when it must).
 enum StateCoder {
